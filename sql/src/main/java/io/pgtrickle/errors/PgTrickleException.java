@@ -20,6 +20,7 @@ public final class PgTrickleException extends SQLException {
   private final int position;
   private final int internalPosition;
   private final String internalQuery;
+  private final boolean raisedByServer;
 
   private PgTrickleException(Builder b) {
     super(b.message, b.sqlState, b.cause);
@@ -28,6 +29,7 @@ public final class PgTrickleException extends SQLException {
     this.position = b.position;
     this.internalPosition = b.internalPosition;
     this.internalQuery = b.internalQuery;
+    this.raisedByServer = b.raisedByServer;
   }
 
   /** Starts an error with the given state and message. */
@@ -70,6 +72,14 @@ public final class PgTrickleException extends SQLException {
     return internalQuery;
   }
 
+  /**
+   * Whether PostgreSQL raised this error (so a transaction it happened in is already aborted), as
+   * opposed to pg_trickle detecting it before sending anything.
+   */
+  public boolean raisedByServer() {
+    return raisedByServer;
+  }
+
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("ERROR: ").append(getMessage());
@@ -99,6 +109,7 @@ public final class PgTrickleException extends SQLException {
     private int internalPosition;
     private String internalQuery;
     private Throwable cause;
+    private boolean raisedByServer;
 
     private Builder(String sqlState, String message) {
       this.sqlState = Objects.requireNonNull(sqlState, "sqlState");
@@ -133,6 +144,12 @@ public final class PgTrickleException extends SQLException {
     /** Chains the underlying cause. */
     public Builder cause(Throwable cause) {
       this.cause = cause;
+      return this;
+    }
+
+    /** Marks the error as reported by PostgreSQL. */
+    public Builder raisedByServer() {
+      this.raisedByServer = true;
       return this;
     }
 

@@ -33,6 +33,8 @@ public enum SqlState {
   INVALID_RECURSION("42P19"),
   /** The object is not in the state the operation needs, such as a SUSPENDED stream table. */
   OBJECT_NOT_IN_PREREQUISITE_STATE("55000"),
+  /** No schema to create an object in: {@code search_path} names none that exists. */
+  INVALID_SCHEMA_NAME("3F000"),
   /** The connection's peer broke the protocol. */
   PROTOCOL_VIOLATION("08P01"),
   /** A bug in pg_trickle. */

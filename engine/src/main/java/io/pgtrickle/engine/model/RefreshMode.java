@@ -1,0 +1,20 @@
+package io.pgtrickle.engine.model;
+
+import io.pgtrickle.errors.PgTrickleException;
+
+/** How a stream table is brought up to date. */
+public enum RefreshMode {
+  /** DIFFERENTIAL when the query can be maintained incrementally, FULL otherwise. */
+  AUTO,
+  /** Re-run the whole query and merge the difference into the table. */
+  FULL,
+  /** Apply only the changes since the last refresh, on a schedule. */
+  DIFFERENTIAL,
+  /** Apply changes inside the writing transaction. */
+  IMMEDIATE;
+
+  /** Parses the {@code refresh_mode} parameter. */
+  public static RefreshMode parse(String value) throws PgTrickleException {
+    return Keywords.parse(RefreshMode.class, "refresh_mode", value);
+  }
+}

@@ -1,0 +1,97 @@
+package io.pgtrickle.testing;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one PostgreSQL server of this JVM, chosen on first use: the server named by {@code
+ * PGTRICKLE_TEST_URL} (or {@code -Dpgtrickle.test.url}) if set, else an embedded PostgreSQL 18.
+ */
+final class SharedServer {
+
+  static final String URL_ENV = "PGTRICKLE_TEST_URL";
+  static final String URL_PROPERTY = "pgtrickle.test.url";
+
+  /** {@code DROP DATABASE ... WITH (FORCE)} arrived in PostgreSQL 13. */
+  private static final int MIN_VERSION_NUM = 130_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(SharedServer.class);
+
+  // A lock rather than synchronized: starting the server is slow I/O.
+  private static final ReentrantLock LOCK = new ReentrantLock();
+  private static volatile Started started;
+  private static RuntimeException startFailure;
+
+  /** A server that is up, and its {@code server_version_num}. */
+  record Started(ServerEndpoint endpoint, int versionNum) {}
+
+  private SharedServer() {}
+
+  /**
+   * Returns the server, starting or connecting to it on the first call. A failure is remembered, so
+   * that every later test class fails at once with the same cause instead of retrying a slow start.
+   */
+  static Started get() {
+    Started current = started;
+    if (current != null) {
+      return current;
+    }
+    LOCK.lock();
+    try {
+      if (started == null) {
+        if (startFailure != null) {
+          throw new IllegalStateException("test PostgreSQL failed to start earlier", startFailure);
+        }
+        try {
+          started = connect();
+        } catch (RuntimeException e) {
+          startFailure = e;
+          throw e;
+        }
+      }
+      return started;
+    } finally {
+      LOCK.unlock();
+    }
+  }
+
+  private static Started connect() {
+    String url = configuredUrl();
+    ServerEndpoint endpoint = url == null ? EmbeddedServer.start() : ServerEndpoint.parse(url);
+    int versionNum;
+    try (Connection c = endpoint.connectAdmin();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+      rs.next();
+      versionNum = rs.getInt(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot connect to the test PostgreSQL at " + endpoint.describe(), e);
+    }
+    if (versionNum < MIN_VERSION_NUM) {
+      throw new IllegalStateException(
+          "test PostgreSQL at "
+              + endpoint.describe()
+              + " is version "
+              + versionNum
+              + "; tests need 13 or later");
+    }
+    if (url != null) {
+      LOG.info("using PostgreSQL {} at {} from {}", versionNum, endpoint.describe(), URL_ENV);
+    }
+    return new Started(endpoint, versionNum);
+  }
+
+  private static String configuredUrl() {
+    String url = System.getProperty(URL_PROPERTY);
+    if (url == null || url.isBlank()) {
+      url = System.getenv(URL_ENV);
+    }
+    return url == null || url.isBlank() ? null : url;
+  }
+}
