@@ -37,10 +37,12 @@ final class ApiPreparedStatement extends DelegatingPreparedStatement<PreparedSta
     List<Object> bound = new ArrayList<>(values.length);
     for (int i = 0; i < values.length; i++) {
       if (values[i] == UNSET) {
-        throw PgTrickleException.builder(
-                SqlState.INVALID_PARAMETER_VALUE, "No value specified for parameter " + (i + 1))
-            .hint("Bind every parameter of the pgtrickle." + call.function().sqlName() + " call.")
-            .build();
+        throw owner.rejected(
+            PgTrickleException.builder(
+                    SqlState.INVALID_PARAMETER_VALUE, "No value specified for parameter " + (i + 1))
+                .hint(
+                    "Bind every parameter of the pgtrickle." + call.function().sqlName() + " call.")
+                .build());
       }
       bound.add(values[i]);
     }

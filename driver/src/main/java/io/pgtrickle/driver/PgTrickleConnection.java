@@ -5,6 +5,7 @@ import io.pgtrickle.driver.jdbc.PrepareOptions;
 import io.pgtrickle.driver.jdbc.StatementOptions;
 import io.pgtrickle.engine.api.ApiExecutor;
 import io.pgtrickle.engine.session.JdbcSqlSession;
+import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.sql.api.ApiCall;
 import io.pgtrickle.sql.api.ApiCallRecognizer;
 import io.pgtrickle.sql.lex.Identifiers;
@@ -36,13 +37,30 @@ public final class PgTrickleConnection extends DelegatingConnection {
   @Override
   protected PreparedStatement doPrepareStatement(String sql, PrepareOptions options)
       throws SQLException {
-    Optional<ApiCall> call = ApiCallRecognizer.recognize(sql, true);
+    Optional<ApiCall> call = recognize(sql, true);
     if (call.isEmpty()) {
       return super.doPrepareStatement(sql, options);
     }
     // The server only ever sees the function-shaped result query; the call itself runs here.
     PreparedStatement result = options.prepare(delegate, resultQuery(call.get()));
     return new ApiPreparedStatement(result, this, sql, call.get());
+  }
+
+  /**
+   * Finds an API call in {@code sql}. A malformed call is an error that, like any failed statement,
+   * aborts an open transaction block.
+   */
+  Optional<ApiCall> recognize(String sql, boolean jdbcPlaceholders) throws SQLException {
+    try {
+      return ApiCallRecognizer.recognize(sql, jdbcPlaceholders);
+    } catch (PgTrickleException e) {
+      throw rejected(e);
+    }
+  }
+
+  /** An error found before a call could run; aborts an open transaction block like any error. */
+  PgTrickleException rejected(PgTrickleException e) {
+    return ApiExecutor.rejected(session, e);
   }
 
   /**

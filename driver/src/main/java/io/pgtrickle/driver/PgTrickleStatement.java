@@ -4,7 +4,6 @@ import io.pgtrickle.driver.jdbc.DelegatingStatement;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
 import io.pgtrickle.sql.api.ApiCall;
-import io.pgtrickle.sql.api.ApiCallRecognizer;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,7 +26,7 @@ final class PgTrickleStatement extends DelegatingStatement<Statement> {
   /** Runs an API call found in {@code sql} and returns the SQL pgjdbc should execute instead. */
   private String intercept(String sql) throws SQLException {
     // A plain statement has no JDBC placeholders: '?' is an operator here.
-    Optional<ApiCall> call = ApiCallRecognizer.recognize(sql, false);
+    Optional<ApiCall> call = owner.recognize(sql, false);
     if (call.isEmpty()) {
       return sql;
     }
@@ -102,7 +101,7 @@ final class PgTrickleStatement extends DelegatingStatement<Statement> {
 
   @Override
   public void addBatch(String sql) throws SQLException {
-    if (ApiCallRecognizer.recognize(sql, false).isPresent()) {
+    if (owner.recognize(sql, false).isPresent()) {
       throw ApiPreparedStatement.notBatchable();
     }
     super.addBatch(sql);

@@ -10,18 +10,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the embedded PostgreSQL 18 (zonky) tuned for tests, and stops it when the JVM exits.
  *
- * <p>As root, zonky runs initdb, pg_ctl and the server under {@code unshare -U}: in a fresh user
- * namespace the process's effective uid is the overflow uid, so PostgreSQL's refusal to run as root
- * does not trigger, while it still reads and writes its (root-owned) data directory.
+ * <p>As root, zonky runs initdb, pg_ctl and so the server under {@code unshare -U}: in a user
+ * namespace without a uid map they run as {@code nobody} (65534), so PostgreSQL's refusal to run as
+ * root does not trigger, and the root-owned data directory also appears owned by {@code nobody}, so
+ * its ownership check passes too.
  */
 final class EmbeddedServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServer.class);
 
-  /**
-   * Durability is worthless for a throwaway cluster and costs seconds per test run; the C locale
-   * makes sort order and error messages the same on every machine.
-   */
+  /** Durability is worthless for a throwaway cluster and costs seconds per test run. */
   private static final Map<String, String> SERVER_CONFIG =
       Map.of(
           "fsync", "off",
@@ -31,7 +29,7 @@ final class EmbeddedServer {
           "log_min_messages", "warning",
           "timezone", "UTC");
 
-  /** A loaded 2-core CI machine is much slower than zonky's 10-second default. */
+  /** On a loaded 2-core CI machine a start can take longer than zonky's 10-second default. */
   private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
   private EmbeddedServer() {}
@@ -44,8 +42,9 @@ final class EmbeddedServer {
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setPGStartupWait(STARTUP_WAIT)
+              // Sort order and messages the same on every machine, and as on the CI's PG 15.
               .setLocaleConfig("locale", "C")
-              // Our own hook below, so the stop is logged and named in thread dumps.
+              // One hook, ours below, so the whole lifecycle reads in this class.
               .setRegisterShutdownHook(false);
       SERVER_CONFIG.forEach(builder::setServerConfig);
       postgres = builder.start();

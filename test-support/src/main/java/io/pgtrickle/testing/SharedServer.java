@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SharedServer {
 
-  static final String URL_ENV = "PGTRICKLE_TEST_URL";
-  static final String URL_PROPERTY = "pgtrickle.test.url";
+  private static final String URL_ENV = "PGTRICKLE_TEST_URL";
+  private static final String URL_PROPERTY = "pgtrickle.test.url";
 
   /** {@code DROP DATABASE ... WITH (FORCE)} arrived in PostgreSQL 13. */
   private static final int MIN_VERSION_NUM = 130_000;
@@ -27,8 +27,8 @@ final class SharedServer {
   private static volatile Started started;
   private static RuntimeException startFailure;
 
-  /** A server that is up, and its {@code server_version_num}. */
-  record Started(ServerEndpoint endpoint, int versionNum) {}
+  /** A server that is up, its {@code server_version_num}, and whether we started it. */
+  record Started(ServerEndpoint endpoint, int versionNum, boolean embedded) {}
 
   private SharedServer() {}
 
@@ -61,8 +61,12 @@ final class SharedServer {
   }
 
   private static Started connect() {
-    String url = configuredUrl();
-    ServerEndpoint endpoint = url == null ? EmbeddedServer.start() : ServerEndpoint.parse(url);
+    String property = System.getProperty(URL_PROPERTY, "");
+    String env = System.getenv().getOrDefault(URL_ENV, "");
+    // The property wins: it is the narrower, per-run setting.
+    String source = !property.isBlank() ? "-D" + URL_PROPERTY : !env.isBlank() ? URL_ENV : null;
+    String url = !property.isBlank() ? property : env;
+    ServerEndpoint endpoint = source == null ? EmbeddedServer.start() : ServerEndpoint.parse(url);
     int versionNum;
     try (Connection c = endpoint.connectAdmin();
         Statement s = c.createStatement();
@@ -71,7 +75,10 @@ final class SharedServer {
       versionNum = rs.getInt(1);
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "cannot connect to the test PostgreSQL at " + endpoint.describe(), e);
+          "cannot connect to the test PostgreSQL at "
+              + endpoint.describe()
+              + (source == null ? "" : " (from " + source + ")"),
+          e);
     }
     if (versionNum < MIN_VERSION_NUM) {
       throw new IllegalStateException(
@@ -81,17 +88,9 @@ final class SharedServer {
               + versionNum
               + "; tests need 13 or later");
     }
-    if (url != null) {
-      LOG.info("using PostgreSQL {} at {} from {}", versionNum, endpoint.describe(), URL_ENV);
+    if (source != null) {
+      LOG.info("using PostgreSQL {} at {} from {}", versionNum, endpoint.describe(), source);
     }
-    return new Started(endpoint, versionNum);
-  }
-
-  private static String configuredUrl() {
-    String url = System.getProperty(URL_PROPERTY);
-    if (url == null || url.isBlank()) {
-      url = System.getenv(URL_ENV);
-    }
-    return url == null || url.isBlank() ? null : url;
+    return new Started(endpoint, versionNum, source == null);
   }
 }

@@ -49,15 +49,22 @@ class DatabasePerClassIT {
               selectClass(First.class), selectClass(Second.class), selectClass(PerClass.class))
           .execute()
           .testEvents()
-          .assertStatistics(stats -> stats.started(4).succeeded(4));
+          .assertStatistics(stats -> stats.started(5).succeeded(5));
     } finally {
       runningFixtures = false;
     }
 
     assertThat(DATABASES)
-        .containsOnlyKeys("First", "First.Nested", "Second", "PerClass.constructor", "PerClass");
+        .containsOnlyKeys(
+            "First",
+            "First.Nested",
+            "First.OtherNested",
+            "Second",
+            "PerClass.constructor",
+            "PerClass");
     assertThat(DATABASES.get("First"))
         .isEqualTo(DATABASES.get("First.Nested"))
+        .isEqualTo(DATABASES.get("First.OtherNested"))
         .isNotEqualTo(DATABASES.get("Second"))
         .isNotEqualTo(DATABASES.get("PerClass"))
         .isNotEqualTo(db.databaseName());
@@ -120,6 +127,15 @@ class DatabasePerClassIT {
       @Test
       void record(TestDatabase db) {
         DatabasePerClassIT.record("First.Nested", db);
+      }
+    }
+
+    // A second nested class would get a new database if the first one's afterAll had dropped it.
+    @Nested
+    class OtherInner {
+      @Test
+      void record(TestDatabase db) {
+        DatabasePerClassIT.record("First.OtherNested", db);
       }
     }
   }

@@ -92,10 +92,7 @@ class PostgresExtensionIT {
 
   @Test
   void embeddedServerIsTunedForTests(TestDatabase db) throws SQLException {
-    assumeTrue(
-        System.getenv(SharedServer.URL_ENV) == null
-            && System.getProperty(SharedServer.URL_PROPERTY) == null,
-        "only the embedded server is configured by the extension");
+    assumeTrue(SharedServer.get().embedded(), "only the embedded server is configured by us");
     try (Connection c = db.connect()) {
       assertThat(scalar(c, "SHOW fsync")).isEqualTo("off");
       assertThat(scalar(c, "SHOW synchronous_commit")).isEqualTo("off");

@@ -146,7 +146,8 @@ final class AlterCommand {
       throws SQLException {
     AnalyzedQuery analyzed = QueryAnalyzer.analyze(s, st.displayName(), query);
     for (Dependency d : analyzed.sources()) {
-      if (d.type() == SourceType.STREAM_TABLE && StreamTables.reaches(s, d.relid(), st.relid())) {
+      if ((d.type() == SourceType.STREAM_TABLE || d.relid() == st.relid())
+          && StreamTables.reaches(s, d.relid(), st.relid())) {
         throw PgTrickleException.builder(
                 SqlState.INVALID_RECURSION,
                 "stream table "

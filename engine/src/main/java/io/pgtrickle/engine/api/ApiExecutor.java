@@ -63,6 +63,22 @@ public final class ApiExecutor {
     }
   }
 
+  /**
+   * Reports an error found in a call before it could be executed (it did not parse, say): inside
+   * the caller's transaction block the block is aborted, as PostgreSQL aborts it for any failed
+   * statement. Returns the error for the caller to throw.
+   */
+  public static PgTrickleException rejected(SqlSession s, PgTrickleException error) {
+    try {
+      if (s.inTransaction()) {
+        abortCallerTransaction(s, error);
+      }
+    } catch (SQLException e) {
+      error.addSuppressed(e);
+    }
+    return error;
+  }
+
   private static void dispatch(SqlSession s, ApiFunction fn, ResolvedArgs a) throws SQLException {
     QualifiedName name = Identifiers.parseQualifiedName(a.text("name"));
     switch (fn) {

@@ -159,19 +159,21 @@ public final class StreamTables {
   }
 
   /**
-   * Whether the stream table {@code pgtId} is {@code target} or reads it, directly or through other
-   * stream tables: adding an edge from {@code target} into it would close a cycle.
+   * Whether the relation {@code fromRelid} is {@code targetRelid} or, being a stream table, reads
+   * it directly or through other stream tables: making {@code targetRelid} read {@code fromRelid}
+   * would then close a cycle.
    */
-  public static boolean reaches(SqlSession s, long pgtId, long targetRelid) throws SQLException {
+  public static boolean reaches(SqlSession s, long fromRelid, long targetRelid)
+      throws SQLException {
     return s.queryOne(
             "WITH RECURSIVE up(relid) AS ("
-                + " SELECT pgt_relid FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?::bigint"
+                + " SELECT ?::oid"
                 + " UNION"
                 + " SELECT d.source_relid FROM up"
                 + " JOIN pgtrickle.pgt_stream_tables st ON st.pgt_relid = up.relid"
                 + " JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = st.pgt_id)"
                 + " SELECT EXISTS (SELECT 1 FROM up WHERE relid = ?::oid)",
-            pgtId,
+            fromRelid,
             targetRelid)
         .bool(0);
   }

@@ -24,7 +24,60 @@ import java.util.Set;
 public final class QueryAnalyzer {
   private static final String PROBE = "pg_temp.__pgt_probe";
   private static final String PROBE_PREFIX = "CREATE TEMP VIEW __pgt_probe AS ";
-  private static final Set<String> QUERY_KEYWORDS = Set.of("select", "with", "values", "table");
+
+  /**
+   * Statements that parse but are not queries. Anything else that does not start like a query is
+   * left for PostgreSQL to reject, so a typo gets its syntax error with a position.
+   */
+  private static final Set<String> COMMANDS =
+      Set.of(
+          "insert",
+          "update",
+          "delete",
+          "merge",
+          "create",
+          "alter",
+          "drop",
+          "truncate",
+          "copy",
+          "grant",
+          "revoke",
+          "begin",
+          "start",
+          "commit",
+          "end",
+          "rollback",
+          "abort",
+          "savepoint",
+          "release",
+          "prepare",
+          "execute",
+          "deallocate",
+          "explain",
+          "analyze",
+          "vacuum",
+          "call",
+          "do",
+          "set",
+          "reset",
+          "show",
+          "listen",
+          "notify",
+          "unlisten",
+          "lock",
+          "declare",
+          "fetch",
+          "move",
+          "close",
+          "discard",
+          "reindex",
+          "cluster",
+          "checkpoint",
+          "comment",
+          "security",
+          "load",
+          "import",
+          "refresh");
 
   private QueryAnalyzer() {}
 
@@ -85,7 +138,7 @@ public final class QueryAnalyzer {
     }
     String text = statements.get(0).strip();
     String keyword = Statements.firstKeyword(text);
-    if (!QUERY_KEYWORDS.contains(keyword)) {
+    if (COMMANDS.contains(keyword)) {
       throw PgTrickleException.builder(
               SqlState.INVALID_PARAMETER_VALUE,
               "the defining query of stream table "

@@ -1,6 +1,7 @@
 package io.pgtrickle.sql.api;
 
 import io.pgtrickle.errors.PgTrickleException;
+import io.pgtrickle.errors.SqlState;
 import io.pgtrickle.sql.lex.Token;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -61,7 +62,7 @@ final class ArgumentBinder {
       ApiParameter p = f.parameter(a.name()).orElse(null);
       if (p == null) {
         throw PgTrickleException.builder(
-                io.pgtrickle.errors.SqlState.UNDEFINED_FUNCTION,
+                SqlState.UNDEFINED_FUNCTION,
                 f.qualifiedName() + " has no parameter named \"" + a.name() + "\"")
             .hint("Valid parameter names are: " + f.parameterNames() + ".")
             .position(ApiErrors.position(sql, a.nameToken()))

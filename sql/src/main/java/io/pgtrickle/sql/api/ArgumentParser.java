@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Parses the argument list of a recognised call into {@link ParsedArgument}s: optional {@code name
@@ -208,7 +209,7 @@ final class ArgumentParser {
 
   /** A numeric constant, typed as PostgreSQL types it and normalized as its text output reads. */
   private static ArgExpr number(String sign, Token t) {
-    String v = t.value().toLowerCase(java.util.Locale.ROOT);
+    String v = t.value().toLowerCase(Locale.ROOT);
     int radix = v.startsWith("0x") ? 16 : v.startsWith("0o") ? 8 : v.startsWith("0b") ? 2 : 10;
     if (radix != 10 || (v.indexOf('.') < 0 && v.indexOf('e') < 0)) {
       BigInteger i = new BigInteger(sign + (radix == 10 ? v : v.substring(2)), radix);

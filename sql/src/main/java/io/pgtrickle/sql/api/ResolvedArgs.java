@@ -131,7 +131,7 @@ public record ResolvedArgs(
             which
                 + " must be "
                 + p.type().sqlName()
-                + ", but a "
+                + ", but a value of type "
                 + v.getClass().getSimpleName()
                 + " was bound")
         .hint(

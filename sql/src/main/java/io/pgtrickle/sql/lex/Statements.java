@@ -10,54 +10,19 @@ import java.util.List;
  */
 public final class Statements {
   /** Keywords returned without allocating, because they start almost every statement. */
-  private static final String[] COMMON_KEYWORDS = {
-    "select",
-    "insert",
-    "update",
-    "delete",
-    "with",
-    "values",
-    "table",
-    "begin",
-    "commit",
-    "rollback",
-    "start",
-    "end",
-    "abort",
-    "savepoint",
-    "release",
-    "set",
-    "show",
-    "reset",
-    "create",
-    "drop",
-    "alter",
-    "truncate",
-    "copy",
-    "explain",
-    "prepare",
-    "execute",
-    "deallocate",
-    "discard",
-    "listen",
-    "unlisten",
-    "notify",
-    "lock",
-    "fetch",
-    "move",
-    "close",
-    "declare",
-    "call",
-    "do",
-    "merge",
-    "grant",
-    "revoke",
-    "comment",
-    "refresh",
-    "vacuum",
-    "analyze",
-    "checkpoint"
-  };
+  private static final String[] COMMON_KEYWORDS =
+      ("select insert update delete with values table begin commit rollback start end "
+              + "abort savepoint release set show reset create drop alter truncate copy explain "
+              + "prepare execute deallocate discard listen unlisten notify lock fetch move close "
+              + "declare call do merge grant revoke comment refresh vacuum analyze checkpoint")
+          .split(" ");
+
+  static {
+    // Interned, so a result equals the "select" literal callers compare with, identity included.
+    for (int i = 0; i < COMMON_KEYWORDS.length; i++) {
+      COMMON_KEYWORDS[i] = COMMON_KEYWORDS[i].intern();
+    }
+  }
 
   private Statements() {}
 
