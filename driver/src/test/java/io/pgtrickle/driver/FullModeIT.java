@@ -161,7 +161,8 @@ class FullModeIT {
               + " refresh_mode => 'FULL')");
       st.execute("SELECT pgtrickle.refresh_stream_table('st_diff')");
       assertThat(lastCounts(c, "st_diff")).containsExactly(0L, 0L);
-      st.execute("UPDATE orders SET amount = amount + 1 WHERE id = (SELECT min(id) FROM orders)");
+      st.execute(
+          "UPDATE orders SET amount = coalesce(amount, 0) + 1 WHERE id = (SELECT min(id) FROM orders)");
       st.execute("SELECT pgtrickle.refresh_stream_table('st_diff')");
       assertThat(lastCounts(c, "st_diff")).containsExactly(1L, 1L);
       StreamTableOracle.assertMatchesQuery(c, "st_diff", "SELECT id, amount FROM orders");
