@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -276,47 +276,28 @@ class LifecycleIT {
   }
 
   private static String catalog(Connection c, String name, String column) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT "
-                    + column
-                    + "::text FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '"
-                    + name
-                    + "'")) {
-      assertThat(rs.next()).as("catalog row of %s", name).isTrue();
-      return rs.getString(1);
-    }
+    return Sql.string(
+        c,
+        "SELECT "
+            + column
+            + "::text FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '"
+            + name
+            + "'");
   }
 
   private static long oid(Connection c, String table) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT '" + table + "'::regclass::oid")) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return Sql.scalar(c, "SELECT '" + table + "'::regclass::oid");
   }
 
   private static boolean exists(Connection c, String table) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
+    return Sql.string(c, "SELECT to_regclass('" + table + "') IS NOT NULL").equals("t");
   }
 
   private static List<String> columns(Connection c, String table) throws SQLException {
-    List<String> cols = new ArrayList<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT attname FROM pg_attribute WHERE attrelid = '"
-                    + table
-                    + "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-      while (rs.next()) {
-        cols.add(rs.getString(1));
-      }
-    }
-    return cols;
+    return Sql.column(
+        c,
+        "SELECT attname FROM pg_attribute WHERE attrelid = '"
+            + table
+            + "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
   }
 }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.engine.session.JdbcSqlSession;
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ class CatalogMigratorIT {
       assertThat(first + second).isLessThanOrEqualTo(CatalogMigrator.CURRENT_VERSION);
       assertThat(second).isZero();
       assertThat(CatalogMigrator.installedVersion(s)).isEqualTo(CatalogMigrator.CURRENT_VERSION);
-      assertThat(scalar(c, "SELECT count(*) FROM pgtrickle.pgt_schema_version"))
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM pgtrickle.pgt_schema_version"))
           .isEqualTo(CatalogMigrator.CURRENT_VERSION);
     }
   }
@@ -78,7 +78,7 @@ class CatalogMigratorIT {
               "status",
               "error_message",
               "initiated_by");
-      assertThat(scalar(c, "SELECT count(*) FROM pgtrickle.stream_tables_info")).isZero();
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM pgtrickle.stream_tables_info")).isZero();
     }
   }
 
@@ -109,7 +109,7 @@ class CatalogMigratorIT {
       pool.shutdown();
       assertThat(applied).isEqualTo(CatalogMigrator.CURRENT_VERSION);
       try (Connection c = connectTo(db, dbName)) {
-        assertThat(scalar(c, "SELECT count(*) FROM pgtrickle.pgt_schema_version"))
+        assertThat(Sql.scalar(c, "SELECT count(*) FROM pgtrickle.pgt_schema_version"))
             .isEqualTo(CatalogMigrator.CURRENT_VERSION);
       }
     } finally {
@@ -147,27 +147,12 @@ class CatalogMigratorIT {
     return DriverManager.getConnection(url, db.properties());
   }
 
-  private static long scalar(Connection c, String sql) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
   private static List<String> columns(Connection c, String table) throws SQLException {
-    List<String> cols = new ArrayList<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT column_name FROM information_schema.columns"
-                    + " WHERE table_schema = 'pgtrickle' AND table_name = '"
-                    + table
-                    + "'")) {
-      while (rs.next()) {
-        cols.add(rs.getString(1));
-      }
-    }
-    return cols;
+    return Sql.column(
+        c,
+        "SELECT column_name FROM information_schema.columns"
+            + " WHERE table_schema = 'pgtrickle' AND table_name = '"
+            + table
+            + "'");
   }
 }
