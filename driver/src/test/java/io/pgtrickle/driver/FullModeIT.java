@@ -187,24 +187,31 @@ class FullModeIT {
   }
 
   @Test
-  void autoModeRunsFullAndRecordsWhy(TestDatabase db) throws SQLException {
+  void autoModeChoosesDifferentialWhenItCanAndSaysWhyNotOtherwise(TestDatabase db)
+      throws SQLException {
     try (Connection c = connect(db);
         Statement st = c.createStatement()) {
       st.execute(
           "SELECT pgtrickle.create_stream_table('st_auto',"
               + " 'SELECT region, count(*) FROM orders GROUP BY region')");
+      st.execute(
+          "SELECT pgtrickle.create_stream_table('st_auto_window',"
+              + " 'SELECT id, rank() OVER (ORDER BY amount) FROM orders')");
       try (ResultSet rs =
           st.executeQuery(
-              "SELECT refresh_mode, effective_refresh_mode, refresh_mode_reason, schedule,"
-                  + " status, is_populated FROM pgtrickle.pgt_stream_tables"
-                  + " WHERE pgt_name = 'st_auto'")) {
+              "SELECT pgt_name, refresh_mode, effective_refresh_mode, refresh_mode_reason,"
+                  + " schedule, status, is_populated FROM pgtrickle.pgt_stream_tables"
+                  + " WHERE pgt_name LIKE 'st_auto%' ORDER BY pgt_name")) {
         assertThat(rs.next()).isTrue();
-        assertThat(rs.getString(1)).isEqualTo("AUTO");
-        assertThat(rs.getString(2)).isEqualTo("FULL");
-        assertThat(rs.getString(3)).contains("FULL");
-        assertThat(rs.getString(4)).isEqualTo("calculated");
-        assertThat(rs.getString(5)).isEqualTo("ACTIVE");
-        assertThat(rs.getBoolean(6)).isTrue();
+        assertThat(rs.getString(2)).isEqualTo("AUTO");
+        assertThat(rs.getString(3)).isEqualTo("DIFFERENTIAL");
+        assertThat(rs.getString(5)).isEqualTo("calculated");
+        assertThat(rs.getString(6)).isEqualTo("ACTIVE");
+        assertThat(rs.getBoolean(7)).isTrue();
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(2)).isEqualTo("AUTO");
+        assertThat(rs.getString(3)).isEqualTo("FULL");
+        assertThat(rs.getString(4)).contains("window");
       }
     }
   }

@@ -74,7 +74,9 @@ class LifecycleIT {
       st.execute("SELECT pgtrickle.alter_stream_table('lc_same', query => $$" + query + "$$)");
       assertThat(oid(c, "lc_same")).isEqualTo(oid);
       StreamTableOracle.assertMatchesQuery(c, "lc_same", query);
-      assertThat(catalog(c, "lc_same", "defining_query")).isEqualTo(query);
+      assertThat(catalog(c, "lc_same", "original_query")).isEqualTo(query);
+      // The stored definition is PostgreSQL's canonical rendering: tables schema-qualified.
+      assertThat(catalog(c, "lc_same", "defining_query")).contains("public.items");
     }
   }
 

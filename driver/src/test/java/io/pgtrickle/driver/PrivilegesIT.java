@@ -151,7 +151,7 @@ class PrivilegesIT {
     try (Connection c = connectAs(db, bob);
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT pgt_schema, defining_query, status FROM pgtrickle.pgt_stream_tables"
+                "SELECT pgt_schema, original_query, status FROM pgtrickle.pgt_stream_tables"
                     + " WHERE pgt_name = ?")) {
       ps.setString(1, "alice_visible");
       try (ResultSet rs = ps.executeQuery()) {

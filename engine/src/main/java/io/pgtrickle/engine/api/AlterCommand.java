@@ -4,6 +4,8 @@ import io.pgtrickle.engine.catalog.Dependency;
 import io.pgtrickle.engine.catalog.SourceType;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
+import io.pgtrickle.engine.cdc.ChangeBuffers;
+import io.pgtrickle.engine.cdc.Frontiers;
 import io.pgtrickle.engine.model.CdcMode;
 import io.pgtrickle.engine.model.DiamondConsistency;
 import io.pgtrickle.engine.model.DiamondSchedulePolicy;
@@ -13,6 +15,8 @@ import io.pgtrickle.engine.model.Status;
 import io.pgtrickle.engine.model.Tier;
 import io.pgtrickle.engine.query.AnalyzedQuery;
 import io.pgtrickle.engine.query.QueryAnalyzer;
+import io.pgtrickle.engine.refresh.InitiatedBy;
+import io.pgtrickle.engine.refresh.Refresher;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
@@ -82,8 +86,18 @@ final class AlterCommand {
   static void run(SqlSession s, QualifiedName name, Changes c) throws SQLException {
     StreamTable st = StreamTables.require(s, name, true);
     RefreshMode mode = c.refreshMode() != null ? c.refreshMode() : st.refreshMode();
-    ModePolicy.Decision decision = ModePolicy.decide(mode, st.displayName());
     StreamTableOptions.checkCompatible(mode, c.cdcMode(), c.appendOnly() != null && c.appendOnly());
+    // Only a new query or mode can change how the stream table is maintained.
+    boolean redecide = c.query() != null || c.refreshMode() != null;
+    AnalyzedQuery analyzed =
+        redecide
+            ? QueryAnalyzer.analyze(
+                s, st.displayName(), c.query() != null ? c.query() : st.definingQuery())
+            : null;
+    ModePolicy.Decision decision =
+        redecide
+            ? ModePolicy.decide(mode, st.displayName(), () -> Maintenance.plan(s, analyzed))
+            : new ModePolicy.Decision(st.effectiveMode(), null);
 
     List<String> sets = new ArrayList<>();
     List<Object> params = new ArrayList<>();
@@ -92,6 +106,8 @@ final class AlterCommand {
     }
     if (c.refreshMode() != null) {
       set(sets, params, "refresh_mode = ?", mode.name());
+    }
+    if (redecide) {
       set(sets, params, "effective_refresh_mode = ?", decision.effective().name());
       set(sets, params, "refresh_mode_reason = ?", decision.reason());
     }
@@ -127,8 +143,25 @@ final class AlterCommand {
               + ", updated_at = now() WHERE pgt_id = ?::bigint",
           params.toArray());
     }
+    boolean wasIncremental = st.effectiveMode() == RefreshMode.DIFFERENTIAL;
+    boolean incremental = decision.effective() == RefreshMode.DIFFERENTIAL;
+    List<Dependency> oldSources = StreamTables.dependencies(s, st.id());
     if (c.query() != null) {
-      redefine(s, st, c.query(), decision.reason());
+      st = redefine(s, st, analyzed, c.query());
+    }
+    if (redecide && (c.query() != null || wasIncremental != incremental)) {
+      st = StreamTables.require(s, new QualifiedName(st.schema(), st.name()), true);
+      if (incremental) {
+        Maintenance.start(s, st, analyzed);
+      } else {
+        Frontiers.clear(s, st.id());
+      }
+      for (Dependency d : oldSources) {
+        ChangeBuffers.dropIfUnused(s, d.relid());
+      }
+      if (st.populated() || c.query() != null) {
+        Refresher.full(s, st, InitiatedBy.INITIAL, decision.reason());
+      }
     }
   }
 
@@ -142,9 +175,8 @@ final class AlterCommand {
    * and types (its OID, indexes, grants and views on it survive) and rebuilt otherwise; either way
    * it is repopulated.
    */
-  private static void redefine(SqlSession s, StreamTable st, String query, String reason)
-      throws SQLException {
-    AnalyzedQuery analyzed = QueryAnalyzer.analyze(s, st.displayName(), query);
+  private static StreamTable redefine(
+      SqlSession s, StreamTable st, AnalyzedQuery analyzed, String query) throws SQLException {
     for (Dependency d : analyzed.sources()) {
       if ((d.type() == SourceType.STREAM_TABLE || d.relid() == st.relid())
           && StreamTables.reaches(s, d.relid(), st.relid())) {
@@ -172,12 +204,11 @@ final class AlterCommand {
     s.update(
         "UPDATE pgtrickle.pgt_stream_tables SET defining_query = ?, original_query = ?,"
             + " pgt_relid = ?::oid, updated_at = now() WHERE pgt_id = ?::bigint",
-        analyzed.text(),
+        analyzed.canonical(),
         query,
         relid,
         st.id());
     StreamTables.replaceDependencies(s, st.id(), analyzed.sources());
-    CreateCommand.populate(
-        s, StreamTables.require(s, new QualifiedName(st.schema(), st.name()), true), reason);
+    return StreamTables.require(s, new QualifiedName(st.schema(), st.name()), true);
   }
 }

@@ -2,12 +2,11 @@ package io.pgtrickle.engine.api;
 
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
+import io.pgtrickle.engine.model.RefreshMode;
 import io.pgtrickle.engine.query.AnalyzedQuery;
 import io.pgtrickle.engine.query.QueryAnalyzer;
-import io.pgtrickle.engine.refresh.FullRefresh;
 import io.pgtrickle.engine.refresh.InitiatedBy;
-import io.pgtrickle.engine.refresh.RefreshHistory;
-import io.pgtrickle.engine.refresh.RefreshResult;
+import io.pgtrickle.engine.refresh.Refresher;
 import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
@@ -69,8 +68,9 @@ final class CreateCommand {
           .hint("Choose another name for the stream table, or drop the existing relation.")
           .build();
     }
-    ModePolicy.Decision mode = ModePolicy.decide(options.refreshMode(), display);
     AnalyzedQuery analyzed = QueryAnalyzer.analyze(s, display, query);
+    ModePolicy.Decision mode =
+        ModePolicy.decide(options.refreshMode(), display, () -> Maintenance.plan(s, analyzed));
     long relid = StorageTable.create(s, sqlName, display, analyzed);
     long pgtId =
         s.queryOne(
@@ -84,7 +84,7 @@ final class CreateCommand {
                 relid,
                 name.name(),
                 schema,
-                analyzed.text(),
+                analyzed.canonical(),
                 query,
                 options.schedule().text(),
                 options.refreshMode().name(),
@@ -97,16 +97,13 @@ final class CreateCommand {
                 options.poolerCompatibilityMode())
             .longValue(0);
     StreamTables.replaceDependencies(s, pgtId, analyzed.sources());
-    if (options.initialize()) {
-      StreamTable st = StreamTables.require(s, new QualifiedName(schema, name.name()), true);
-      populate(s, st, mode.reason());
+    StreamTable st = StreamTables.require(s, new QualifiedName(schema, name.name()), true);
+    if (mode.effective() == RefreshMode.DIFFERENTIAL) {
+      Maintenance.start(s, st, analyzed);
     }
-  }
-
-  /** Fills a new or re-defined stream table with a full refresh, recorded as INITIAL. */
-  static void populate(SqlSession s, StreamTable st, String reason) throws SQLException {
-    RefreshResult r = FullRefresh.run(s, st);
-    RefreshHistory.completed(s, st.id(), r, InitiatedBy.INITIAL, reason);
+    if (options.initialize()) {
+      Refresher.full(s, st, InitiatedBy.INITIAL, mode.reason());
+    }
   }
 
   private static String currentSchema(SqlSession s) throws SQLException {

@@ -1,7 +1,9 @@
 package io.pgtrickle.engine.api;
 
+import io.pgtrickle.engine.catalog.Dependency;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
+import io.pgtrickle.engine.cdc.ChangeBuffers;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
@@ -33,9 +35,13 @@ final class DropCommand {
             .build();
       }
     }
+    List<Dependency> sources = StreamTables.dependencies(s, st.id());
     s.update("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?::bigint", st.id());
     if (st.relid() != 0) {
       s.rawUpdate("DROP TABLE " + st.sqlName() + " CASCADE");
+    }
+    for (Dependency d : sources) {
+      ChangeBuffers.dropIfUnused(s, d.relid());
     }
   }
 }

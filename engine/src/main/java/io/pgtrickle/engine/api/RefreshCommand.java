@@ -3,10 +3,8 @@ package io.pgtrickle.engine.api;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
 import io.pgtrickle.engine.model.Status;
-import io.pgtrickle.engine.refresh.FullRefresh;
 import io.pgtrickle.engine.refresh.InitiatedBy;
-import io.pgtrickle.engine.refresh.RefreshHistory;
-import io.pgtrickle.engine.refresh.RefreshResult;
+import io.pgtrickle.engine.refresh.Refresher;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
@@ -37,8 +35,7 @@ final class RefreshCommand {
           .hint("Drop the stream table with pgtrickle.drop_stream_table and create it again.")
           .build();
     }
-    RefreshResult r = FullRefresh.run(s, st);
-    RefreshHistory.completed(s, st.id(), r, InitiatedBy.MANUAL, "manual refresh");
+    Refresher.refresh(s, st, InitiatedBy.MANUAL);
   }
 
   /** Sets a SUSPENDED stream table ACTIVE again and clears its error streak. */

@@ -24,7 +24,8 @@ public final class CatalogMigrator {
   static final long LOCK_KEY = 0x7067747269636b6cL;
 
   /** The migrations, in order; the index + 1 is the version. */
-  private static final List<String> MIGRATIONS = List.of("V1__catalog.sql");
+  private static final List<String> MIGRATIONS =
+      List.of("V1__catalog.sql", "V2__change_capture.sql");
 
   /** The catalog version this engine needs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

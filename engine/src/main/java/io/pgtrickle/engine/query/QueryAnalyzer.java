@@ -114,9 +114,25 @@ public final class QueryAnalyzer {
           .raisedByServer()
           .build();
     }
+    String canonical = canonical(s);
     // On failure the transaction is rolled back and takes the view with it.
     s.update("DROP VIEW " + PROBE);
-    return new AnalyzedQuery(text, columns, sources);
+    return new AnalyzedQuery(text, canonical, columns, sources);
+  }
+
+  /**
+   * The probe view's definition as PostgreSQL prints it with an empty search path, which qualifies
+   * every table with its schema. The path is set for this transaction only and put back at once.
+   */
+  private static String canonical(SqlSession s) throws SQLException {
+    String path = s.queryOne("SELECT current_setting('search_path')").text(0);
+    s.query("SELECT set_config('search_path', '', true)");
+    try {
+      String def = s.queryOne("SELECT pg_get_viewdef('" + PROBE + "'::regclass, true)").text(0);
+      return Statements.split(def).get(0).strip();
+    } finally {
+      s.query("SELECT set_config('search_path', ?, true)", path);
+    }
   }
 
   /** Rejects what is not a single query before PostgreSQL sees it; returns the text to store. */

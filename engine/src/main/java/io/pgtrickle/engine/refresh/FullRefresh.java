@@ -62,9 +62,10 @@ public final class FullRefresh {
             + " WHERE o.__pgt_k = n.__pgt_k AND o.__pgt_n = n.__pgt_n)"
             + " RETURNING 1)"
             + " SELECT (SELECT count(*) FROM __pgt_ins), (SELECT count(*) FROM __pgt_del),"
-            + " statement_timestamp()";
+            + " statement_timestamp(), pg_current_snapshot()::text, pg_current_xact_id()::text";
     Row r = s.rawQuery(sql).get(0);
-    return new RefreshResult(RefreshAction.FULL, r.longValue(0), r.longValue(1), r.text(2));
+    return new RefreshResult(
+        RefreshAction.FULL, r.longValue(0), r.longValue(1), r.text(2), r.text(3), r.text(4));
   }
 
   /** The storage table's columns in order. */

@@ -1,0 +1,66 @@
+package io.pgtrickle.engine.query;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.pgtrickle.engine.catalog.Dependency;
+import io.pgtrickle.engine.catalog.SourceType;
+import io.pgtrickle.engine.session.SqlSession;
+import io.pgtrickle.errors.PgTrickleException;
+import io.pgtrickle.errors.SqlState;
+import io.pgtrickle.sql.delta.DeltaGenerator;
+import io.pgtrickle.sql.plan.QueryBlock;
+import io.pgtrickle.sql.plan.QueryPlanner;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * A defining query planned for incremental maintenance: our operator model of PostgreSQL's
+ * canonical text, and the strategy that maintains it. Plans are cached by canonical text, so a
+ * refresh does not parse again.
+ */
+public record IncrementalPlan(QueryBlock block, DeltaGenerator.Strategy strategy) {
+
+  private static final Cache<String, IncrementalPlan> CACHE =
+      Caffeine.newBuilder().maximumSize(2_000).build();
+
+  /**
+   * Plans {@code canonical} or explains why it cannot be maintained incrementally.
+   *
+   * @param columns the stream table's output columns
+   * @throws PgTrickleException 0A000 naming the construct that prevents it
+   */
+  public static IncrementalPlan of(
+      SqlSession s, String canonical, List<OutputColumn> columns, List<Dependency> sources)
+      throws SQLException {
+    for (Dependency d : sources) {
+      if (d.type() != SourceType.TABLE && d.type() != SourceType.STREAM_TABLE) {
+        throw PgTrickleException.builder(
+                SqlState.FEATURE_NOT_SUPPORTED,
+                "DIFFERENTIAL maintenance does not support reading "
+                    + d.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + " "
+                    + d.displayName())
+            .hint("Read its underlying tables directly, or use refresh_mode => 'FULL'.")
+            .build();
+      }
+    }
+    IncrementalPlan cached = CACHE.getIfPresent(canonical);
+    if (cached != null) {
+      return cached;
+    }
+    FunctionKinds kinds = FunctionKinds.load(s, QueryPlanner.functionNames(canonical));
+    QueryBlock block = QueryPlanner.plan(canonical, kinds);
+    DeltaGenerator.Strategy strategy =
+        DeltaGenerator.check(block, columns.stream().map(OutputColumn::name).toList());
+    IncrementalPlan plan = new IncrementalPlan(block, strategy);
+    CACHE.put(canonical, plan);
+    return plan;
+  }
+
+  /** The plan of a stream table already known to be maintainable. */
+  public static IncrementalPlan cachedOrPlan(
+      SqlSession s, String canonical, List<OutputColumn> columns) throws SQLException {
+    IncrementalPlan cached = CACHE.getIfPresent(canonical);
+    return cached != null ? cached : of(s, canonical, columns, List.of());
+  }
+}

@@ -1,0 +1,39 @@
+package io.pgtrickle.engine.refresh;
+
+import io.pgtrickle.engine.catalog.StreamTable;
+import io.pgtrickle.engine.cdc.Frontiers;
+import io.pgtrickle.engine.model.RefreshMode;
+import io.pgtrickle.engine.session.SqlSession;
+import java.sql.SQLException;
+
+/**
+ * Refreshes a stream table in its effective mode, on the session's current transaction, and records
+ * the refresh.
+ */
+public final class Refresher {
+  private Refresher() {}
+
+  /** Brings {@code st} up to date. */
+  public static RefreshResult refresh(SqlSession s, StreamTable st, InitiatedBy by)
+      throws SQLException {
+    if (st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.populated()) {
+      return DifferentialRefresh.run(s, st, by);
+    }
+    String reason = st.populated() ? "FULL refresh" : "first population";
+    return full(s, st, by, reason);
+  }
+
+  /**
+   * Recomputes {@code st} in full; for an incrementally maintained stream table the frontiers move
+   * to the snapshot the recomputation read, so changes before it are never applied again.
+   */
+  public static RefreshResult full(SqlSession s, StreamTable st, InitiatedBy by, String reason)
+      throws SQLException {
+    RefreshResult r = FullRefresh.run(s, st);
+    if (st.effectiveMode() == RefreshMode.DIFFERENTIAL) {
+      Frontiers.resetAll(s, st.id(), r.snapshot(), r.ownXid());
+    }
+    RefreshHistory.completed(s, st.id(), r, by, reason);
+    return r;
+  }
+}

@@ -1,0 +1,242 @@
+package io.pgtrickle.sql.delta;
+
+import io.pgtrickle.sql.lex.Identifiers;
+import io.pgtrickle.sql.plan.FromItem;
+import io.pgtrickle.sql.plan.JoinNode;
+import io.pgtrickle.sql.plan.JoinType;
+import io.pgtrickle.sql.plan.OrderItem;
+import io.pgtrickle.sql.plan.QueryBlock;
+import io.pgtrickle.sql.plan.SqlExpr;
+import io.pgtrickle.sql.plan.TableRef;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Aggregates, DISTINCT and DISTINCT ON: recompute only the keys (groups) that changed.
+ *
+ * <p>The output partitions by a key K (the GROUP BY expressions, every output column for DISTINCT,
+ * the DISTINCT ON expressions; the empty key for an aggregate without GROUP BY), and the rows for a
+ * key depend only on the input rows with that key. So Δ = Q(after)|K' − Q(before)|K' for the keys
+ * K' of every input row that changed. K' is collected from the terms of the input's change (any
+ * superset is correct); Q(after)|K' is the query restricted to K'; and Q(before)|K' is what the
+ * stream table holds for K'. Rows that came out the same are left alone.
+ *
+ * <p>For {@code A LEFT JOIN B}, a change in B also changes the padded rows of the A rows it
+ * matches, so two more terms collect the keys of those A rows with B as it is now and with B as a
+ * NULL row. Reads the pending changes, the current contents of the sources, and the stream table.
+ */
+final class KeyedRecompute {
+  private KeyedRecompute() {}
+
+  /**
+   * @param keys the key expressions, in the query's terms
+   * @param keyColumns the stream-table columns holding them, in the same order
+   */
+  static String generate(
+      QueryBlock q,
+      TermRenderer renderer,
+      List<String> changed,
+      List<SqlExpr> keys,
+      List<String> keyColumns,
+      Target target) {
+    String st = target.sqlName();
+    List<String> keyAliases = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      keyAliases.add("__pgt_k" + (i + 1));
+    }
+    String affected = String.join("\nUNION\n", keyTerms(q, renderer, changed, keys, keyAliases));
+    String keysCte =
+        keys.isEmpty() ? "SELECT 1 AS __pgt_any FROM (" + affected + ") __pgt_t LIMIT 1" : affected;
+    String recompute;
+    String old;
+    if (keys.isEmpty()) {
+      recompute =
+          "SELECT * FROM (" + query(q, null) + ") __pgt_q WHERE EXISTS (SELECT 1 FROM __pgt_keys)";
+      old =
+          "SELECT s.ctid AS c, pgtrickle.row_key(s) AS k FROM "
+              + st
+              + " s"
+              + " WHERE EXISTS (SELECT 1 FROM __pgt_keys)";
+    } else {
+      List<String> exprs = keys.stream().map(SqlExpr::sql).collect(Collectors.toList());
+      // Parenthesised: a DISTINCT ON branch ends in its own ORDER BY.
+      recompute =
+          "("
+              + query(q, nonNullFilter(exprs, keyAliases))
+              + ")\nUNION ALL\n("
+              + query(q, nullFilter(exprs, keyAliases))
+              + ")";
+      List<String> stKeys =
+          keyColumns.stream().map(c -> "s." + Identifiers.quote(c)).collect(Collectors.toList());
+      String from = "SELECT s.ctid AS c, pgtrickle.row_key(s) AS k FROM " + st + " s WHERE ";
+      old =
+          from
+              + nonNullFilter(stKeys, keyAliases)
+              + "\nUNION ALL\n"
+              + from
+              + nullFilter(stKeys, keyAliases);
+    }
+    return "WITH __pgt_keys AS MATERIALIZED ("
+        + keysCte
+        + "),\n__pgt_new AS MATERIALIZED (SELECT y.r, pgtrickle.row_key(y.r) AS k FROM"
+        + " (SELECT ROW(x.*)::"
+        + st
+        + " AS r FROM ("
+        + recompute
+        + ") x) y),\n__pgt_old AS MATERIALIZED ("
+        + old
+        + "),\n__pgt_del AS (DELETE FROM "
+        + st
+        + " WHERE ctid IN (SELECT o.c FROM __pgt_old o WHERE NOT EXISTS"
+        + " (SELECT 1 FROM __pgt_new n WHERE n.k = o.k)) RETURNING 1),\n"
+        + "__pgt_ins AS (INSERT INTO "
+        + st
+        + " SELECT (n.r).* FROM __pgt_new n WHERE NOT EXISTS"
+        + " (SELECT 1 FROM __pgt_old o WHERE o.k = n.k) RETURNING 1)\n"
+        + target.resultSelect();
+  }
+
+  /** The SELECTs whose rows' keys are the affected keys. */
+  private static List<String> keyTerms(
+      QueryBlock q,
+      TermRenderer renderer,
+      List<String> changed,
+      List<SqlExpr> keys,
+      List<String> keyAliases) {
+    StringBuilder sel = new StringBuilder("SELECT ");
+    if (keys.isEmpty()) {
+      sel.append("1");
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      sel.append(i > 0 ? ", " : "")
+          .append(keys.get(i).sql())
+          .append(" AS ")
+          .append(keyAliases.get(i));
+    }
+    String select = sel.append(" FROM ").toString();
+    String where = q.where() == null ? "" : " WHERE " + q.where().sql();
+    List<String> terms = new ArrayList<>();
+    for (Terms.Term term : Terms.expand(changed)) {
+      terms.add(select + renderer.from(q.from(), term.bindings(), Map.of()) + where);
+    }
+    for (JoinNode j : leftJoins(q.from())) {
+      TableRef right = (TableRef) j.right();
+      if (!changed.contains(right.alias())) {
+        continue;
+      }
+      String probe = "__pgt_p_" + right.alias();
+      Map<String, String> rename = Map.of(right.alias(), probe);
+      String matchesChange =
+          "EXISTS (SELECT 1 FROM "
+              + renderer.leaf(right, Binding.DELTA, rename)
+              + " WHERE "
+              + AliasRenamer.rename(j.condition().sql(), rename)
+              + ")";
+      String restrict = (where.isEmpty() ? " WHERE " : where + " AND ") + matchesChange;
+      terms.add(select + renderer.from(q.from(), Map.of(), Map.of()) + restrict);
+      Map<String, Binding> padded = new LinkedHashMap<>();
+      padded.put(right.alias(), Binding.NULL_ROW);
+      terms.add(select + renderer.from(q.from(), padded, Map.of()) + restrict);
+    }
+    return terms;
+  }
+
+  /** The LEFT JOINs of a join tree. */
+  static List<JoinNode> leftJoins(FromItem item) {
+    List<JoinNode> out = new ArrayList<>();
+    if (item instanceof JoinNode j) {
+      out.addAll(leftJoins(j.left()));
+      out.addAll(leftJoins(j.right()));
+      if (j.type() == JoinType.LEFT) {
+        out.add(j);
+      }
+    }
+    return out;
+  }
+
+  /** The query itself, with an extra condition (or none). */
+  private static String query(QueryBlock q, String extra) {
+    StringBuilder sb = new StringBuilder("SELECT ");
+    if (q.distinct() instanceof io.pgtrickle.sql.plan.Distinct.All) {
+      sb.append("DISTINCT ");
+    } else if (q.distinct() instanceof io.pgtrickle.sql.plan.Distinct.On on) {
+      sb.append("DISTINCT ON (")
+          .append(on.keys().stream().map(SqlExpr::sql).collect(Collectors.joining(", ")))
+          .append(") ");
+    }
+    sb.append(q.select().stream().map(i -> i.expr().sql()).collect(Collectors.joining(", ")));
+    sb.append(" FROM ").append(new TermRenderer(Map.of()).fromPost(q.from()));
+    List<String> conditions = new ArrayList<>();
+    if (q.where() != null) {
+      conditions.add("(" + q.where().sql() + ")");
+    }
+    if (extra != null) {
+      conditions.add(extra);
+    }
+    if (!conditions.isEmpty()) {
+      sb.append(" WHERE ").append(String.join(" AND ", conditions));
+    }
+    if (!q.groupBy().isEmpty()) {
+      sb.append(" GROUP BY ")
+          .append(q.groupBy().stream().map(SqlExpr::sql).collect(Collectors.joining(", ")));
+    }
+    if (q.having() != null) {
+      sb.append(" HAVING ").append(q.having().sql());
+    }
+    if (q.distinct() instanceof io.pgtrickle.sql.plan.Distinct.On && !q.orderBy().isEmpty()) {
+      sb.append(" ORDER BY ")
+          .append(
+              q.orderBy().stream().map(KeyedRecompute::order).collect(Collectors.joining(", ")));
+    }
+    return sb.toString();
+  }
+
+  private static String order(OrderItem o) {
+    return o.expr().sql()
+        + (o.descending() ? " DESC" : " ASC")
+        + (o.nullsFirst() == null ? "" : o.nullsFirst() ? " NULLS FIRST" : " NULLS LAST");
+  }
+
+  /** Rows whose key has no NULL part: an equality semi-join the planner can drive by index. */
+  private static String nonNullFilter(List<String> exprs, List<String> keyAliases) {
+    String notNull =
+        keyAliases.stream().map(k -> k + " IS NOT NULL").collect(Collectors.joining(" AND "));
+    return "("
+        + String.join(", ", exprs)
+        + ") IN (SELECT "
+        + String.join(", ", keyAliases)
+        + " FROM __pgt_keys WHERE "
+        + notNull
+        + ")";
+  }
+
+  /**
+   * Rows whose key has a NULL part, matched NULL-safely. The first, uncorrelated EXISTS becomes a
+   * one-time filter, so without such keys (the usual case) the branch reads nothing.
+   */
+  private static String nullFilter(List<String> exprs, List<String> keyAliases) {
+    String anyNull =
+        keyAliases.stream()
+            .map(k -> "__pgt_kk." + k + " IS NULL")
+            .collect(Collectors.joining(" OR "));
+    StringBuilder match = new StringBuilder();
+    for (int i = 0; i < exprs.size(); i++) {
+      match
+          .append(" AND __pgt_kk.")
+          .append(keyAliases.get(i))
+          .append(" IS NOT DISTINCT FROM (")
+          .append(exprs.get(i))
+          .append(")");
+    }
+    return "EXISTS (SELECT 1 FROM __pgt_keys __pgt_kk WHERE "
+        + anyNull
+        + ") AND EXISTS (SELECT 1 FROM __pgt_keys __pgt_kk WHERE ("
+        + anyNull
+        + ")"
+        + match
+        + ")";
+  }
+}
