@@ -26,13 +26,14 @@ final class RandomQueries {
 
   /** One random query. */
   String next() {
-    int shape = random.nextInt(10);
+    int shape = random.nextInt(11);
     return switch (shape) {
       case 0, 1, 2 -> spj();
       case 3, 4, 5 -> aggregate();
       case 6 -> leftJoinAggregate();
       case 7 -> distinct();
       case 8 -> distinctOn();
+      case 9 -> leftJoin();
       default -> globalAggregate();
     };
   }
@@ -123,6 +124,18 @@ final class RandomQueries {
         + " max(b.tag) AS last_tag FROM r1 a LEFT JOIN r2 b ON b.r1_id = a.id"
         + (random.nextBoolean() ? " WHERE a.v IS NOT NULL" : "")
         + " GROUP BY a.id, a.s";
+  }
+
+  /** LEFT JOIN without aggregation; the right side's key is not always selected (duplicates). */
+  private String leftJoin() {
+    String where = random.nextBoolean() ? "" : " WHERE " + pick("a.v > 2", "a.s IS NOT NULL");
+    return pick(
+            "SELECT a.id, a.s, b.id AS bid, b.w, b.tag FROM r1 a LEFT JOIN r2 b ON b.r1_id = a.id",
+            "SELECT a.id, b.tag FROM r1 a LEFT JOIN r2 b ON b.r1_id = a.id",
+            "SELECT a.id, a.g, c.x FROM r1 a LEFT JOIN r3 c ON c.k = a.g",
+            "SELECT a.id, b.w, c.x FROM r1 a LEFT JOIN r2 b ON b.r1_id = a.id"
+                + " LEFT JOIN r3 c ON c.k = a.v")
+        + where;
   }
 
   private String distinct() {

@@ -94,12 +94,10 @@ final class Maintenance {
     String name = Identifiers.quote("__pgt_key_" + st.id());
     s.rawUpdate("DROP INDEX IF EXISTS " + Identifiers.quote(st.schema()) + "." + name);
     String on;
-    if (plan.strategy() == DeltaGenerator.Strategy.ZSET) {
+    if (plan.shape().strategy() == DeltaGenerator.Strategy.ZSET) {
       on = "(pgtrickle.row_key(" + Identifiers.quote(st.name()) + "))";
     } else {
-      List<String> keys =
-          DeltaGenerator.keyColumns(
-              plan.block(), analyzed.columns().stream().map(c -> c.name()).toList());
+      List<String> keys = plan.shape().keyColumns();
       if (keys.isEmpty()) {
         return;
       }

@@ -4,21 +4,26 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgtrickle.engine.catalog.Dependency;
 import io.pgtrickle.engine.catalog.SourceType;
+import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
 import io.pgtrickle.sql.delta.DeltaGenerator;
 import io.pgtrickle.sql.plan.QueryBlock;
 import io.pgtrickle.sql.plan.QueryPlanner;
+import io.pgtrickle.sql.plan.TableRef;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A defining query planned for incremental maintenance: our operator model of PostgreSQL's
  * canonical text, and the strategy that maintains it. Plans are cached by canonical text, so a
  * refresh does not parse again.
  */
-public record IncrementalPlan(QueryBlock block, DeltaGenerator.Strategy strategy) {
+public record IncrementalPlan(QueryBlock block, DeltaGenerator.Shape shape) {
 
   private static final Cache<String, IncrementalPlan> CACHE =
       Caffeine.newBuilder().maximumSize(2_000).build();
@@ -50,11 +55,33 @@ public record IncrementalPlan(QueryBlock block, DeltaGenerator.Strategy strategy
     }
     FunctionKinds kinds = FunctionKinds.load(s, QueryPlanner.functionNames(canonical));
     QueryBlock block = QueryPlanner.plan(canonical, kinds);
-    DeltaGenerator.Strategy strategy =
-        DeltaGenerator.check(block, columns.stream().map(OutputColumn::name).toList());
-    IncrementalPlan plan = new IncrementalPlan(block, strategy);
+    DeltaGenerator.Shape shape =
+        DeltaGenerator.check(
+            block, columns.stream().map(OutputColumn::name).toList(), primaryKeys(s, block));
+    IncrementalPlan plan = new IncrementalPlan(block, shape);
     CACHE.put(canonical, plan);
     return plan;
+  }
+
+  /** Each alias's primary-key columns, in key order; empty for a table without one. */
+  private static Map<String, List<String>> primaryKeys(SqlSession s, QueryBlock block)
+      throws SQLException {
+    Map<String, List<String>> keys = new HashMap<>();
+    for (TableRef t : block.tables()) {
+      List<String> cols = new ArrayList<>();
+      for (Row r :
+          s.query(
+              "SELECT a.attname FROM pg_catalog.pg_index i"
+                  + " JOIN pg_catalog.pg_attribute a"
+                  + "   ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+                  + " WHERE i.indrelid = ?::regclass AND i.indisprimary"
+                  + " ORDER BY array_position(i.indkey::int2[], a.attnum)",
+              t.sqlName())) {
+        cols.add(r.text(0));
+      }
+      keys.put(t.alias(), cols);
+    }
+    return keys;
   }
 
   /** The plan of a stream table already known to be maintainable. */

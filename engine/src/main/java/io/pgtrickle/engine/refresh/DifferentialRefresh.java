@@ -79,7 +79,7 @@ final class DifferentialRefresh {
     }
     Target target =
         new Target(st.sqlName(), columns.stream().map(OutputColumn::name).toList(), extras);
-    String sql = DeltaGenerator.generate(plan.block(), leaves, target);
+    String sql = DeltaGenerator.generate(plan.block(), plan.shape(), leaves, target);
     Row r = s.rawQuery(sql).get(0);
     RefreshResult result =
         new RefreshResult(

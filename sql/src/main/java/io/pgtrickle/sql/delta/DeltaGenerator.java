@@ -8,6 +8,7 @@ import io.pgtrickle.sql.lex.TokenKind;
 import io.pgtrickle.sql.plan.Distinct;
 import io.pgtrickle.sql.plan.JoinNode;
 import io.pgtrickle.sql.plan.QueryBlock;
+import io.pgtrickle.sql.plan.SelectItem;
 import io.pgtrickle.sql.plan.SqlExpr;
 import io.pgtrickle.sql.plan.TableRef;
 import java.util.ArrayList;
@@ -32,19 +33,35 @@ public final class DeltaGenerator {
   }
 
   /**
+   * How a query is maintained, and by what key.
+   *
+   * @param keys the key expressions of a keyed query (empty for ZSET, and for an aggregate without
+   *     GROUP BY, whose single group is its key)
+   * @param keyColumns the stream-table columns holding the keys
+   */
+  public record Shape(Strategy strategy, List<SqlExpr> keys, List<String> keyColumns) {
+    /** Defensive copies. */
+    public Shape {
+      keys = List.copyOf(keys);
+      keyColumns = List.copyOf(keyColumns);
+    }
+  }
+
+  /**
    * Whether and how {@code q} can be maintained incrementally.
    *
    * @param columns the stream table's columns, one per select item
+   * @param primaryKeys each table alias's primary-key columns (empty when it has none)
    * @throws PgTrickleException 0A000 naming what prevents it
    */
-  public static Strategy check(QueryBlock q, List<String> columns) throws PgTrickleException {
-    if (q.from() == null) {
-      throw unsupported("a query without FROM", "A query without tables never changes; use FULL.");
-    }
+  public static Shape check(
+      QueryBlock q, List<String> columns, Map<String, List<String>> primaryKeys)
+      throws PgTrickleException {
     if (columns.size() != q.select().size()) {
       throw new IllegalArgumentException("column count differs from the select list");
     }
-    for (JoinNode j : KeyedRecompute.leftJoins(q.from())) {
+    List<JoinNode> leftJoins = KeyedRecompute.leftJoins(q.from());
+    for (JoinNode j : leftJoins) {
       if (!(j.right() instanceof TableRef)) {
         throw unsupported(
             "a LEFT JOIN whose right side is itself a join",
@@ -54,26 +71,96 @@ public final class DeltaGenerator {
         throw unsupported("a LEFT JOIN without a condition", null);
       }
     }
-    if (!q.aggregated() && q.distinct() instanceof Distinct.None) {
-      if (!KeyedRecompute.leftJoins(q.from()).isEmpty()) {
-        throw unsupported(
-            "LEFT JOIN without GROUP BY or DISTINCT",
-            "Only inner joins are maintained incrementally without aggregation so far.");
-      }
-      return Strategy.ZSET;
+    if (q.aggregated()) {
+      return keyed(q.groupBy(), q, columns);
     }
-    keyColumns(q, columns);
-    return Strategy.KEYED;
+    if (q.distinct() instanceof Distinct.On on) {
+      return keyed(on.keys(), q, columns);
+    }
+    if (q.distinct() instanceof Distinct.All) {
+      return keyed(q.select().stream().map(SelectItem::expr).toList(), q, columns);
+    }
+    if (leftJoins.isEmpty()) {
+      return new Shape(Strategy.ZSET, List.of(), List.of());
+    }
+    return keyed(preservedKeys(q, leftJoins, primaryKeys), q, columns);
+  }
+
+  /**
+   * The keys of a select-project-join with LEFT JOINs: the primary keys of the tables no LEFT JOIN
+   * can pad with NULLs. Each output row comes from one combination of their rows, so the output
+   * partitions by those keys, provided they are output columns.
+   */
+  private static List<SqlExpr> preservedKeys(
+      QueryBlock q, List<JoinNode> leftJoins, Map<String, List<String>> primaryKeys)
+      throws PgTrickleException {
+    List<String> padded = new ArrayList<>();
+    for (JoinNode j : leftJoins) {
+      padded.add(((TableRef) j.right()).alias());
+    }
+    List<SqlExpr> keys = new ArrayList<>();
+    for (TableRef t : q.tables()) {
+      if (padded.contains(t.alias())) {
+        continue;
+      }
+      List<String> pk = primaryKeys.getOrDefault(t.alias(), List.of());
+      if (pk.isEmpty()) {
+        throw unsupported(
+            "LEFT JOIN without GROUP BY or DISTINCT when " + t.sqlName() + " has no primary key",
+            "Give " + t.sqlName() + " a primary key, or use refresh_mode => 'FULL'.");
+      }
+      for (String col : pk) {
+        SqlExpr key = null;
+        for (SelectItem item : q.select()) {
+          if (isColumn(item.expr(), t.alias(), col)) {
+            key = item.expr();
+            break;
+          }
+        }
+        if (key == null) {
+          throw unsupported(
+              "LEFT JOIN without GROUP BY or DISTINCT unless the primary key of "
+                  + t.sqlName()
+                  + " is selected",
+              "Add " + t.alias() + "." + col + " to the select list.");
+        }
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+
+  /** Whether {@code e} is exactly the column reference {@code alias.column}. */
+  private static boolean isColumn(SqlExpr e, String alias, String column) {
+    try {
+      List<Token> t = SqlLexer.tokenize(e.sql(), false);
+      return t.size() == 3
+          && isName(t.get(0), alias)
+          && t.get(1).kind() == TokenKind.DOT
+          && isName(t.get(2), column);
+    } catch (PgTrickleException ex) {
+      return false;
+    }
+  }
+
+  private static boolean isName(Token t, String name) {
+    return (t.kind() == TokenKind.IDENTIFIER || t.kind() == TokenKind.QUOTED_IDENTIFIER)
+        && t.value().equals(name);
+  }
+
+  private static Shape keyed(List<SqlExpr> keys, QueryBlock q, List<String> columns)
+      throws PgTrickleException {
+    return new Shape(Strategy.KEYED, keys, keyColumns(keys, q, columns));
   }
 
   /**
    * The refresh statement for the given pending changes.
    *
+   * @param shape the result of {@link #check} for this query
    * @param leaves every table alias of the query with its change buffer
    */
-  public static String generate(QueryBlock q, Map<String, SourceLeaf> leaves, Target target)
-      throws PgTrickleException {
-    Strategy strategy = check(q, target.columns());
+  public static String generate(
+      QueryBlock q, Shape shape, Map<String, SourceLeaf> leaves, Target target) {
     List<String> changed = new ArrayList<>();
     for (TableRef t : q.tables()) {
       SourceLeaf leaf = leaves.get(t.alias());
@@ -88,37 +175,21 @@ public final class DeltaGenerator {
       throw new IllegalArgumentException("nothing changed: no refresh statement to generate");
     }
     TermRenderer renderer = new TermRenderer(leaves);
-    if (strategy == Strategy.ZSET) {
+    if (shape.strategy() == Strategy.ZSET) {
       return ZSetDelta.generate(q, renderer, changed, target);
     }
-    List<SqlExpr> keys = keys(q);
-    return KeyedRecompute.generate(
-        q, renderer, changed, keys, keyColumns(q, target.columns()), target);
+    return KeyedRecompute.generate(q, renderer, changed, shape.keys(), shape.keyColumns(), target);
   }
 
-  /** The key expressions: GROUP BY, the DISTINCT ON list, or every output for DISTINCT. */
-  private static List<SqlExpr> keys(QueryBlock q) {
-    if (q.aggregated()) {
-      return q.groupBy();
-    }
-    if (q.distinct() instanceof Distinct.On on) {
-      return on.keys();
-    }
-    return q.select().stream().map(i -> i.expr()).collect(Collectors.toList());
-  }
-
-  /**
-   * The stream-table column holding each key of a keyed query; every key must be an output column.
-   * Empty for an aggregate without GROUP BY.
-   */
-  public static List<String> keyColumns(QueryBlock q, List<String> columns)
+  /** The stream-table column holding each key; every key must be an output column. */
+  private static List<String> keyColumns(List<SqlExpr> keys, QueryBlock q, List<String> columns)
       throws PgTrickleException {
     List<String> normalizedOutputs = new ArrayList<>();
     for (var item : q.select()) {
       normalizedOutputs.add(normalize(item.expr().sql()));
     }
     List<String> result = new ArrayList<>();
-    for (SqlExpr key : keys(q)) {
+    for (SqlExpr key : keys) {
       int i = normalizedOutputs.indexOf(normalize(key.sql()));
       if (i < 0) {
         throw unsupported(

@@ -79,23 +79,27 @@ final class KeyedRecompute {
               + from
               + nullFilter(stKeys, keyAliases);
     }
+    // Rows are matched by identity and occurrence number, so a key holding duplicate rows (a
+    // LEFT JOIN projected without the right side's key) keeps exactly the right count.
     return "WITH __pgt_keys AS MATERIALIZED ("
         + keysCte
-        + "),\n__pgt_new AS MATERIALIZED (SELECT y.r, pgtrickle.row_key(y.r) AS k FROM"
-        + " (SELECT ROW(x.*)::"
+        + "),\n__pgt_new AS MATERIALIZED (SELECT y.r, y.k,"
+        + " row_number() OVER (PARTITION BY y.k) AS n FROM"
+        + " (SELECT x.r, pgtrickle.row_key(x.r) AS k FROM (SELECT ROW(q.*)::"
         + st
         + " AS r FROM ("
         + recompute
-        + ") x) y),\n__pgt_old AS MATERIALIZED ("
+        + ") q) x) y),\n__pgt_old AS MATERIALIZED (SELECT o.c, o.k,"
+        + " row_number() OVER (PARTITION BY o.k) AS n FROM ("
         + old
-        + "),\n__pgt_del AS (DELETE FROM "
+        + ") o),\n__pgt_del AS (DELETE FROM "
         + st
         + " WHERE ctid IN (SELECT o.c FROM __pgt_old o WHERE NOT EXISTS"
-        + " (SELECT 1 FROM __pgt_new n WHERE n.k = o.k)) RETURNING 1),\n"
+        + " (SELECT 1 FROM __pgt_new n WHERE n.k = o.k AND n.n = o.n)) RETURNING 1),\n"
         + "__pgt_ins AS (INSERT INTO "
         + st
         + " SELECT (n.r).* FROM __pgt_new n WHERE NOT EXISTS"
-        + " (SELECT 1 FROM __pgt_old o WHERE o.k = n.k) RETURNING 1)\n"
+        + " (SELECT 1 FROM __pgt_old o WHERE o.k = n.k AND o.n = n.n) RETURNING 1)\n"
         + target.resultSelect();
   }
 
