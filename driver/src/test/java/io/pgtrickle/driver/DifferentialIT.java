@@ -77,12 +77,15 @@ class DifferentialIT {
             String when = "seed " + SEED + ", cycle " + cycle + ", query: " + queries.get(i);
             st.execute("SELECT pgtrickle.refresh_stream_table('d" + i + "')");
             st.execute("SELECT pgtrickle.refresh_stream_table('f" + i + "')");
-            assertThat(lastAction(c, "d" + i))
+            String action = lastAction(c, "d" + i);
+            assertThat(action)
                 .as("refresh action, %s", when)
                 .isIn(
                     truncated
                         ? List.of("DIFFERENTIAL", "NO_DATA", "FULL")
                         : List.of("DIFFERENTIAL", "NO_DATA"));
+            refreshes++;
+            differential += action.equals("DIFFERENTIAL") ? 1 : 0;
             check(c, "d" + i, queries.get(i), when);
             check(c, "f" + i, queries.get(i), when);
           }
