@@ -78,17 +78,18 @@ public final class Main implements Callable<Integer> {
           st,
           "SELECT pgtrickle.create_stream_table('quickstart_totals',"
               + " $$SELECT region, SUM(amount) AS total, COUNT(*) AS cnt"
-              + " FROM quickstart_orders GROUP BY region$$, refresh_mode => 'FULL')");
+              + " FROM quickstart_orders GROUP BY region$$, refresh_mode => 'DIFFERENTIAL')");
       run(st, "SELECT * FROM quickstart_totals ORDER BY region");
       run(st, "INSERT INTO quickstart_orders VALUES (4, 'EU', 25)");
       run(st, "SELECT pgtrickle.refresh_stream_table('quickstart_totals')");
       run(st, "SELECT * FROM quickstart_totals ORDER BY region");
       run(
           st,
-          "SELECT pgt_name, refresh_mode, status, is_populated FROM pgtrickle.stream_tables_info");
+          "SELECT pgt_name, refresh_mode, effective_refresh_mode, status, is_populated"
+              + " FROM pgtrickle.stream_tables_info");
       run(
           st,
-          "SELECT action, rows_inserted, rows_deleted, status, initiated_by"
+          "SELECT action, rows_inserted, rows_deleted, status, initiated_by, reason"
               + " FROM pgtrickle.pgt_refresh_history ORDER BY refresh_id");
     }
   }
