@@ -14,9 +14,11 @@ import io.pgtrickle.engine.model.Schedule;
 import io.pgtrickle.engine.model.Status;
 import io.pgtrickle.engine.model.Tier;
 import io.pgtrickle.engine.query.AnalyzedQuery;
+import io.pgtrickle.engine.query.OutputColumn;
 import io.pgtrickle.engine.query.QueryAnalyzer;
 import io.pgtrickle.engine.refresh.InitiatedBy;
 import io.pgtrickle.engine.refresh.Refresher;
+import io.pgtrickle.engine.refresh.RunningTotals;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
@@ -155,6 +157,7 @@ final class AlterCommand {
         Maintenance.start(s, st, analyzed);
       } else {
         Frontiers.clear(s, st.id());
+        RunningTotals.drop(s, st.id());
       }
       for (Dependency d : oldSources) {
         ChangeBuffers.dropIfUnused(s, d.relid());
@@ -192,7 +195,7 @@ final class AlterCommand {
       }
     }
     long relid = st.relid();
-    if (!StorageTable.columns(s, relid).equals(analyzed.columns())) {
+    if (!OutputColumn.ofTable(s, relid).equals(analyzed.columns())) {
       // Build the new table beside the old one, then swap names inside this transaction.
       String temp =
           Identifiers.quote(st.schema()) + "." + Identifiers.quote("__pgt_new_" + st.id());

@@ -4,6 +4,7 @@ import io.pgtrickle.engine.catalog.Dependency;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
 import io.pgtrickle.engine.cdc.ChangeBuffers;
+import io.pgtrickle.engine.refresh.RunningTotals;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
@@ -40,6 +41,7 @@ final class DropCommand {
     if (st.relid() != 0) {
       s.rawUpdate("DROP TABLE " + st.sqlName() + " CASCADE");
     }
+    RunningTotals.drop(s, st.id());
     for (Dependency d : sources) {
       ChangeBuffers.dropIfUnused(s, d.relid());
     }

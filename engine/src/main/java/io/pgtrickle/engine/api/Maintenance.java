@@ -6,6 +6,7 @@ import io.pgtrickle.engine.cdc.ChangeBuffers;
 import io.pgtrickle.engine.cdc.Frontiers;
 import io.pgtrickle.engine.query.AnalyzedQuery;
 import io.pgtrickle.engine.query.IncrementalPlan;
+import io.pgtrickle.engine.refresh.RunningTotals;
 import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
@@ -32,6 +33,11 @@ final class Maintenance {
     IncrementalPlan plan =
         IncrementalPlan.of(s, analyzed.canonical(), analyzed.columns(), analyzed.sources());
     index(s, st, plan, analyzed);
+    if (plan.shape().strategy() == DeltaGenerator.Strategy.ALGEBRAIC) {
+      RunningTotals.create(s, st.id(), plan.block());
+    } else {
+      RunningTotals.drop(s, st.id());
+    }
     for (Dependency d : analyzed.sources()) {
       ChangeBuffers.ensure(s, d.relid());
     }
@@ -79,6 +85,7 @@ final class Maintenance {
   /** Stops consuming the sources' buffers and removes buffers no one consumes any more. */
   static void stop(SqlSession s, StreamTable st, List<Dependency> sources) throws SQLException {
     Frontiers.clear(s, st.id());
+    RunningTotals.drop(s, st.id());
     for (Dependency d : sources) {
       ChangeBuffers.dropIfUnused(s, d.relid());
     }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgtrickle.engine.catalog.Dependency;
 import io.pgtrickle.engine.catalog.SourceType;
+import io.pgtrickle.engine.refresh.RunningTotals;
 import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
@@ -55,9 +56,12 @@ public record IncrementalPlan(QueryBlock block, DeltaGenerator.Shape shape) {
     }
     FunctionKinds kinds = FunctionKinds.load(s, QueryPlanner.functionNames(canonical));
     QueryBlock block = QueryPlanner.plan(canonical, kinds);
-    DeltaGenerator.Shape shape =
-        DeltaGenerator.check(
-            block, columns.stream().map(OutputColumn::name).toList(), primaryKeys(s, block));
+    List<String> names = columns.stream().map(OutputColumn::name).toList();
+    Map<String, List<String>> keys = primaryKeys(s, block);
+    DeltaGenerator.Shape shape = DeltaGenerator.check(block, names, keys);
+    if (shape.strategy() == DeltaGenerator.Strategy.ALGEBRAIC && !RunningTotals.exact(s, block)) {
+      shape = DeltaGenerator.check(block, names, keys, false);
+    }
     IncrementalPlan plan = new IncrementalPlan(block, shape);
     CACHE.put(canonical, plan);
     return plan;

@@ -43,7 +43,7 @@ final class DifferentialRefresh {
       RefreshHistory.completed(s, st.id(), r, by, "no pending changes");
       return r;
     }
-    List<OutputColumn> columns = columns(s, st.relid());
+    List<OutputColumn> columns = OutputColumn.ofTable(s, st.relid());
     IncrementalPlan plan = IncrementalPlan.cachedOrPlan(s, st.definingQuery(), columns);
     Map<String, Long> relids = resolve(s, plan);
     Map<String, SourceLeaf> leaves = new HashMap<>();
@@ -77,8 +77,13 @@ final class DifferentialRefresh {
               + ChangeBuffers.bufferName(relid)
               + " WHERE __pgt_xid = pg_current_xact_id())");
     }
+    boolean algebraic = plan.shape().strategy() == DeltaGenerator.Strategy.ALGEBRAIC;
     Target target =
-        new Target(st.sqlName(), columns.stream().map(OutputColumn::name).toList(), extras);
+        new Target(
+            st.sqlName(),
+            columns.stream().map(OutputColumn::name).toList(),
+            extras,
+            algebraic ? RunningTotals.name(st.id()) : null);
     String sql = DeltaGenerator.generate(plan.block(), plan.shape(), leaves, target);
     Row r = s.rawQuery(sql).get(0);
     RefreshResult result =
@@ -92,6 +97,9 @@ final class DifferentialRefresh {
     for (int i = 0; i < sources.size(); i++) {
       Frontiers.advance(
           s, st.id(), sources.get(i), new Frontier(r.text(3), r.text(4), r.longValue(5 + i)));
+    }
+    if (algebraic && !plan.block().groupBy().isEmpty()) {
+      RunningTotals.dropEmptyGroups(s, st.id());
     }
     RefreshHistory.completed(s, st.id(), result, by, "pending changes applied");
     for (long relid : sources) {
@@ -140,17 +148,5 @@ final class DifferentialRefresh {
       out.put(t.alias(), s.queryOne("SELECT ?::regclass::oid", t.sqlName()).longValue(0));
     }
     return out;
-  }
-
-  private static List<OutputColumn> columns(SqlSession s, long relid) throws SQLException {
-    List<OutputColumn> cols = new ArrayList<>();
-    for (Row r :
-        s.query(
-            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute"
-                + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-            relid)) {
-      cols.add(new OutputColumn(r.text(0), r.text(1)));
-    }
-    return cols;
   }
 }

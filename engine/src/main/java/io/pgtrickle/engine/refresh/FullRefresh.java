@@ -25,6 +25,15 @@ public final class FullRefresh {
 
   /** Refreshes {@code st} on the session's current transaction. */
   public static RefreshResult run(SqlSession s, StreamTable st) throws SQLException {
+    return run(s, st, null);
+  }
+
+  /**
+   * Refreshes {@code st}; {@code extraCtes}, if given, are more CTEs (comma-separated) run by the
+   * same statement, in the same snapshot: the rebuild of running totals.
+   */
+  public static RefreshResult run(SqlSession s, StreamTable st, String extraCtes)
+      throws SQLException {
     List<String> columns = columns(s, st.relid());
     String cols = columns.stream().map(Identifiers::quote).collect(Collectors.joining(", "));
     String newCols =
@@ -61,6 +70,7 @@ public final class FullRefresh {
             + " SELECT 1 FROM __pgt_old o"
             + " WHERE o.__pgt_k = n.__pgt_k AND o.__pgt_n = n.__pgt_n)"
             + " RETURNING 1)"
+            + (extraCtes == null ? "" : ",\n" + extraCtes + "\n")
             + " SELECT (SELECT count(*) FROM __pgt_ins), (SELECT count(*) FROM __pgt_del),"
             + " statement_timestamp(), pg_current_snapshot()::text, pg_current_xact_id()::text";
     Row r = s.rawQuery(sql).get(0);

@@ -3,7 +3,10 @@ package io.pgtrickle.engine.refresh;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.cdc.Frontiers;
 import io.pgtrickle.engine.model.RefreshMode;
+import io.pgtrickle.engine.query.IncrementalPlan;
+import io.pgtrickle.engine.query.OutputColumn;
 import io.pgtrickle.engine.session.SqlSession;
+import io.pgtrickle.sql.delta.DeltaGenerator;
 import java.sql.SQLException;
 
 /**
@@ -29,7 +32,15 @@ public final class Refresher {
    */
   public static RefreshResult full(SqlSession s, StreamTable st, InitiatedBy by, String reason)
       throws SQLException {
-    RefreshResult r = FullRefresh.run(s, st);
+    String totals = null;
+    if (st.effectiveMode() == RefreshMode.DIFFERENTIAL) {
+      IncrementalPlan plan =
+          IncrementalPlan.cachedOrPlan(s, st.definingQuery(), OutputColumn.ofTable(s, st.relid()));
+      if (plan.shape().strategy() == DeltaGenerator.Strategy.ALGEBRAIC) {
+        totals = DeltaGenerator.totalsRebuild(plan.block(), RunningTotals.name(st.id()));
+      }
+    }
+    RefreshResult r = FullRefresh.run(s, st, totals);
     if (st.effectiveMode() == RefreshMode.DIFFERENTIAL) {
       Frontiers.resetAll(s, st.id(), r.snapshot(), r.ownXid());
     }

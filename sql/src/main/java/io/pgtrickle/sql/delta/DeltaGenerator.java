@@ -29,7 +29,9 @@ public final class DeltaGenerator {
     /** Net row changes applied by row identity. */
     ZSET,
     /** The affected keys recomputed. */
-    KEYED
+    KEYED,
+    /** COUNT, SUM and AVG updated in place from running totals. */
+    ALGEBRAIC
   }
 
   /**
@@ -57,6 +59,20 @@ public final class DeltaGenerator {
   public static Shape check(
       QueryBlock q, List<String> columns, Map<String, List<String>> primaryKeys)
       throws PgTrickleException {
+    return check(q, columns, primaryKeys, true);
+  }
+
+  /**
+   * Like {@link #check(QueryBlock, List, Map)}; {@code exactTotals} says whether running totals of
+   * the query's aggregate arguments would be exact (no floating-point sums), which only the
+   * database knows. Without it, aggregates are recomputed per affected group.
+   */
+  public static Shape check(
+      QueryBlock q,
+      List<String> columns,
+      Map<String, List<String>> primaryKeys,
+      boolean exactTotals)
+      throws PgTrickleException {
     if (columns.size() != q.select().size()) {
       throw new IllegalArgumentException("column count differs from the select list");
     }
@@ -72,7 +88,10 @@ public final class DeltaGenerator {
       }
     }
     if (q.aggregated()) {
-      return keyed(q.groupBy(), q, columns);
+      Shape keyed = keyed(q.groupBy(), q, columns);
+      return exactTotals && AlgebraicAggregate.eligible(q)
+          ? new Shape(Strategy.ALGEBRAIC, keyed.keys(), keyed.keyColumns())
+          : keyed;
     }
     if (q.distinct() instanceof Distinct.On on) {
       return keyed(on.keys(), q, columns);
@@ -178,7 +197,33 @@ public final class DeltaGenerator {
     if (shape.strategy() == Strategy.ZSET) {
       return ZSetDelta.generate(q, renderer, changed, target);
     }
+    if (shape.strategy() == Strategy.ALGEBRAIC) {
+      if (target.totals() == null) {
+        throw new IllegalArgumentException("an ALGEBRAIC refresh needs its totals table");
+      }
+      return AlgebraicAggregate.generate(
+          q, renderer, changed, shape.keyColumns(), target, target.totals());
+    }
     return KeyedRecompute.generate(q, renderer, changed, shape.keys(), shape.keyColumns(), target);
+  }
+
+  /**
+   * The query computing the running totals of an ALGEBRAIC stream table from scratch; {@code CREATE
+   * TABLE … AS} it defines the totals table, whose {@code __pgt_s<i>} columns show whether the sums
+   * are exact.
+   */
+  public static String totalsQuery(QueryBlock q) {
+    return AlgebraicAggregate.totalsQuery(q);
+  }
+
+  /** CTEs that rebuild the running totals inside a FULL recomputation's statement. */
+  public static String totalsRebuild(QueryBlock q, String totals) {
+    return AlgebraicAggregate.rebuildCtes(q, totals);
+  }
+
+  /** The group columns of the totals table, which its unique index covers. */
+  public static List<String> totalsGroupColumns(QueryBlock q) {
+    return AlgebraicAggregate.groupColumns(q);
   }
 
   /** The stream-table column holding each key; every key must be an output column. */

@@ -42,7 +42,6 @@ final class KeyedRecompute {
       List<SqlExpr> keys,
       List<String> keyColumns,
       Target target) {
-    String st = target.sqlName();
     List<String> keyAliases = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
       keyAliases.add("__pgt_k" + (i + 1));
@@ -51,15 +50,9 @@ final class KeyedRecompute {
     String keysCte =
         keys.isEmpty() ? "SELECT 1 AS __pgt_any FROM (" + affected + ") __pgt_t LIMIT 1" : affected;
     String recompute;
-    String old;
     if (keys.isEmpty()) {
       recompute =
           "SELECT * FROM (" + query(q, null) + ") __pgt_q WHERE EXISTS (SELECT 1 FROM __pgt_keys)";
-      old =
-          "SELECT s.ctid AS c, pgtrickle.row_key(s) AS k FROM "
-              + st
-              + " s"
-              + " WHERE EXISTS (SELECT 1 FROM __pgt_keys)";
     } else {
       List<String> exprs = keys.stream().map(SqlExpr::sql).collect(Collectors.toList());
       // Parenthesised: a DISTINCT ON branch ends in its own ORDER BY.
@@ -69,29 +62,50 @@ final class KeyedRecompute {
               + ")\nUNION ALL\n("
               + query(q, nullFilter(exprs, keyAliases))
               + ")";
-      List<String> stKeys =
-          keyColumns.stream().map(c -> "s." + Identifiers.quote(c)).collect(Collectors.toList());
-      String from = "SELECT s.ctid AS c, pgtrickle.row_key(s) AS k FROM " + st + " s WHERE ";
-      old =
-          from
-              + nonNullFilter(stKeys, keyAliases)
-              + "\nUNION ALL\n"
-              + from
-              + nullFilter(stKeys, keyAliases);
     }
-    // Rows are matched by identity and occurrence number, so a key holding duplicate rows (a
-    // LEFT JOIN projected without the right side's key) keeps exactly the right count.
     return "WITH __pgt_keys AS MATERIALIZED ("
         + keysCte
-        + "),\n__pgt_new AS MATERIALIZED (SELECT y.r, y.k,"
+        + "),\n"
+        + apply(target, recompute, oldRows(target, keyColumns, keyAliases));
+  }
+
+  /**
+   * The stream table's rows for the keys in {@code __pgt_keys} (every row when there are no key
+   * columns and any key is affected): their ctid and identity.
+   */
+  static String oldRows(Target target, List<String> keyColumns, List<String> keyAliases) {
+    String from =
+        "SELECT s.ctid AS c, pgtrickle.row_key(s) AS k FROM " + target.sqlName() + " s WHERE ";
+    if (keyColumns.isEmpty()) {
+      return from + "EXISTS (SELECT 1 FROM __pgt_keys)";
+    }
+    List<String> stKeys =
+        keyColumns.stream().map(c -> "s." + Identifiers.quote(c)).collect(Collectors.toList());
+    return from
+        + nonNullFilter(stKeys, keyAliases)
+        + "\nUNION ALL\n"
+        + from
+        + nullFilter(stKeys, keyAliases);
+  }
+
+  /**
+   * The rest of an apply statement: the new rows of the affected keys ({@code newRows}, the stream
+   * table's columns in order) replace the old ones ({@code oldRows}, from {@link #oldRows}),
+   * matched by identity and occurrence number so that a key holding duplicate rows (a LEFT JOIN
+   * projected without the right side's key) keeps exactly the right count, and rows that came out
+   * the same are not written.
+   */
+  static String apply(Target target, String newRows, String oldRows) {
+    String st = target.sqlName();
+    return "__pgt_new AS MATERIALIZED (SELECT y.r, y.k,"
         + " row_number() OVER (PARTITION BY y.k) AS n FROM"
         + " (SELECT x.r, pgtrickle.row_key(x.r) AS k FROM (SELECT ROW(q.*)::"
         + st
         + " AS r FROM ("
-        + recompute
+        + newRows
         + ") q) x) y),\n__pgt_old AS MATERIALIZED (SELECT o.c, o.k,"
         + " row_number() OVER (PARTITION BY o.k) AS n FROM ("
-        + old
+        + oldRows
         + ") o),\n__pgt_del AS (DELETE FROM "
         + st
         + " WHERE ctid IN (SELECT o.c FROM __pgt_old o WHERE NOT EXISTS"

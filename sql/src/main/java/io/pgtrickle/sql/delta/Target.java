@@ -11,8 +11,10 @@ import java.util.stream.Collectors;
  * @param columns its column names (unquoted), in order: the query's output columns
  * @param extraResults SQL expressions appended to the statement's result row, after the inserted
  *     and deleted counts (the engine reads its new frontier from them)
+ * @param totals the quoted name of the running-totals table of an ALGEBRAIC stream table, or null
  */
-public record Target(String sqlName, List<String> columns, List<String> extraResults) {
+public record Target(
+    String sqlName, List<String> columns, List<String> extraResults, String totals) {
 
   /** Defensive copies. */
   public Target {

@@ -74,7 +74,7 @@ class DeltaGeneratorGoldenTest {
         continue;
       }
       actual.append("-- ").append(shape.strategy()).append(" keys ").append(shape.keyColumns());
-      Target target = new Target("public.st", columns, List.of());
+      Target target = new Target("public.st", columns, List.of(), "pgtrickle_changes.\"aux_1\"");
       actual.append("\n-- all tables changed\n");
       actual.append(DeltaGenerator.generate(q, shape, leaves(q, null), target)).append('\n');
       String first = q.tables().get(0).alias();
