@@ -5,7 +5,6 @@ import io.pgtrickle.engine.catalog.SourceType;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
 import io.pgtrickle.engine.cdc.ChangeBuffers;
-import io.pgtrickle.engine.cdc.Frontiers;
 import io.pgtrickle.engine.model.CdcMode;
 import io.pgtrickle.engine.model.DiamondConsistency;
 import io.pgtrickle.engine.model.DiamondSchedulePolicy;
@@ -18,7 +17,6 @@ import io.pgtrickle.engine.query.OutputColumn;
 import io.pgtrickle.engine.query.QueryAnalyzer;
 import io.pgtrickle.engine.refresh.InitiatedBy;
 import io.pgtrickle.engine.refresh.Refresher;
-import io.pgtrickle.engine.refresh.RunningTotals;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
@@ -156,8 +154,7 @@ final class AlterCommand {
       if (incremental) {
         Maintenance.start(s, st, analyzed);
       } else {
-        Frontiers.clear(s, st.id());
-        RunningTotals.drop(s, st.id());
+        Maintenance.stop(s, st);
       }
       for (Dependency d : oldSources) {
         ChangeBuffers.dropIfUnused(s, d.relid());

@@ -82,13 +82,13 @@ final class Maintenance {
     }
   }
 
-  /** Stops consuming the sources' buffers and removes buffers no one consumes any more. */
-  static void stop(SqlSession s, StreamTable st, List<Dependency> sources) throws SQLException {
+  /**
+   * Stops maintaining a stream table incrementally: it consumes no buffer any more and its running
+   * totals go. The caller drops the buffers no one consumes then.
+   */
+  static void stop(SqlSession s, StreamTable st) throws SQLException {
     Frontiers.clear(s, st.id());
     RunningTotals.drop(s, st.id());
-    for (Dependency d : sources) {
-      ChangeBuffers.dropIfUnused(s, d.relid());
-    }
   }
 
   /**
