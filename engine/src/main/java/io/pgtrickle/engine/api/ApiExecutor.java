@@ -2,6 +2,7 @@ package io.pgtrickle.engine.api;
 
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
+import io.pgtrickle.engine.model.RefreshMode;
 import io.pgtrickle.engine.refresh.InitiatedBy;
 import io.pgtrickle.engine.refresh.RefreshAction;
 import io.pgtrickle.engine.refresh.RefreshHistory;
@@ -193,7 +194,10 @@ public final class ApiExecutor {
           RefreshHistory.failed(
               s,
               st.get().id(),
-              RefreshAction.FULL,
+              // What the refresh would have done: the history says which kind failed.
+              st.get().effectiveMode() == RefreshMode.DIFFERENTIAL && st.get().populated()
+                  ? RefreshAction.DIFFERENTIAL
+                  : RefreshAction.FULL,
               InitiatedBy.MANUAL,
               String.valueOf(failure.getMessage()));
         }
