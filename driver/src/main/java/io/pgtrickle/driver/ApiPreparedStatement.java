@@ -58,10 +58,6 @@ final class ApiPreparedStatement extends DelegatingPreparedStatement<PreparedSta
     values[index - 1] = value;
   }
 
-  static PgTrickleException notBatchable() {
-    return PgTrickleStatement.batchError();
-  }
-
   // Execution
 
   @Override
@@ -90,7 +86,7 @@ final class ApiPreparedStatement extends DelegatingPreparedStatement<PreparedSta
 
   @Override
   public void addBatch() throws SQLException {
-    throw notBatchable();
+    throw PgTrickleStatement.batchError();
   }
 
   // Parameters: the types an API argument can take (text and boolean)

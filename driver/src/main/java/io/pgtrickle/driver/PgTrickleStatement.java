@@ -102,12 +102,12 @@ final class PgTrickleStatement extends DelegatingStatement<Statement> {
   @Override
   public void addBatch(String sql) throws SQLException {
     if (owner.recognize(sql, false).isPresent()) {
-      throw ApiPreparedStatement.notBatchable();
+      throw batchError();
     }
     super.addBatch(sql);
   }
 
-  /** The error for an API call in a batch, shared with {@link ApiPreparedStatement}. */
+  /** The error for an API call in a batch, here and in {@link ApiPreparedStatement}. */
   static PgTrickleException batchError() {
     return PgTrickleException.builder(
             SqlState.FEATURE_NOT_SUPPORTED, "pgtrickle.* API calls cannot be batched")

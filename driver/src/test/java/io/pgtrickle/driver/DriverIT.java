@@ -1,6 +1,7 @@
 package io.pgtrickle.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.testing.PgTest;
 import io.pgtrickle.testing.TestDatabase;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -89,6 +91,25 @@ class DriverIT {
           st.executeQuery("SELECT pgtrickle.refresh_stream_table('shaped_st') AS done")) {
         assertThat(rs.getMetaData().getColumnLabel(1)).isEqualTo("done");
       }
+    }
+  }
+
+  /** An API call in a JDBC batch is refused before anything is sent, for both statement kinds. */
+  @Test
+  void apiCallsCannotBeBatched(TestDatabase db) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.pgTrickleUrl(), db.properties());
+        Statement st = c.createStatement();
+        PreparedStatement ps = c.prepareStatement("SELECT pgtrickle.refresh_stream_table(?)")) {
+      assertThatThrownBy(() -> st.addBatch("SELECT pgtrickle.refresh_stream_table('x')"))
+          .isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
+      ps.setString(1, "x");
+      assertThatThrownBy(ps::addBatch)
+          .isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
+      // Ordinary statements still batch.
+      st.addBatch("SELECT 1");
+      st.clearBatch();
     }
   }
 
