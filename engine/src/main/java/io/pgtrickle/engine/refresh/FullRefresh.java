@@ -1,11 +1,11 @@
 package io.pgtrickle.engine.refresh;
 
 import io.pgtrickle.engine.catalog.StreamTable;
+import io.pgtrickle.engine.query.OutputColumn;
 import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.sql.lex.Identifiers;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -34,7 +34,8 @@ public final class FullRefresh {
    */
   public static RefreshResult run(SqlSession s, StreamTable st, String extraCtes)
       throws SQLException {
-    List<String> columns = columns(s, st.relid());
+    List<String> columns =
+        OutputColumn.ofTable(s, st.relid()).stream().map(OutputColumn::name).toList();
     String cols = columns.stream().map(Identifiers::quote).collect(Collectors.joining(", "));
     String newCols =
         columns.stream().map(c -> "n." + Identifiers.quote(c)).collect(Collectors.joining(", "));
@@ -76,18 +77,5 @@ public final class FullRefresh {
     Row r = s.rawQuery(sql).get(0);
     return new RefreshResult(
         RefreshAction.FULL, r.longValue(0), r.longValue(1), r.text(2), r.text(3), r.text(4));
-  }
-
-  /** The storage table's columns in order. */
-  static List<String> columns(SqlSession s, long relid) throws SQLException {
-    List<String> names = new ArrayList<>();
-    for (Row r :
-        s.query(
-            "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = ?::oid"
-                + " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-            relid)) {
-      names.add(r.text(0));
-    }
-    return names;
   }
 }

@@ -1,15 +1,13 @@
 package io.pgtrickle.sql.delta;
 
 import io.pgtrickle.errors.PgTrickleException;
-import io.pgtrickle.sql.lex.SqlLexer;
-import io.pgtrickle.sql.lex.Token;
-import io.pgtrickle.sql.lex.TokenKind;
 import io.pgtrickle.sql.plan.AggregateCall;
 import io.pgtrickle.sql.plan.Distinct;
 import io.pgtrickle.sql.plan.QueryBlock;
 import io.pgtrickle.sql.plan.SqlExpr;
 import io.pgtrickle.sql.plan.TableRef;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -304,16 +302,7 @@ final class AlgebraicAggregate {
   /** Whether {@code sql} still qualifies a column with one of the query's table aliases. */
   private static boolean readsSources(String sql, Set<String> aliases) {
     try {
-      List<Token> t = SqlLexer.tokenize(sql, false);
-      for (int i = 0; i + 1 < t.size(); i++) {
-        boolean name =
-            t.get(i).kind() == TokenKind.IDENTIFIER
-                || t.get(i).kind() == TokenKind.QUOTED_IDENTIFIER;
-        if (name && t.get(i + 1).kind() == TokenKind.DOT && aliases.contains(t.get(i).value())) {
-          return true;
-        }
-      }
-      return false;
+      return !Collections.disjoint(AliasRenamer.qualifiers(sql), aliases);
     } catch (PgTrickleException e) {
       return true;
     }

@@ -5,8 +5,10 @@ import io.pgtrickle.sql.lex.Identifiers;
 import io.pgtrickle.sql.lex.SqlLexer;
 import io.pgtrickle.sql.lex.Token;
 import io.pgtrickle.sql.lex.TokenKind;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Renames table aliases in an expression's text. Canonical query text qualifies every column with
@@ -15,6 +17,30 @@ import java.util.Map;
  */
 final class AliasRenamer {
   private AliasRenamer() {}
+
+  /** The aliases that qualify a column somewhere in {@code sql}. */
+  static Set<String> qualifiers(String sql) throws PgTrickleException {
+    List<Token> tokens = SqlLexer.tokenize(sql, false);
+    Set<String> out = new HashSet<>();
+    for (int i = 0; i + 1 < tokens.size(); i++) {
+      if (isQualifier(tokens, i)) {
+        out.add(tokens.get(i).value());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether token {@code i} qualifies a column: a name followed by a dot, not itself after a dot
+   * (in {@code schema.table.col} only the schema would be).
+   */
+  private static boolean isQualifier(List<Token> tokens, int i) {
+    TokenKind kind = tokens.get(i).kind();
+    return (kind == TokenKind.IDENTIFIER || kind == TokenKind.QUOTED_IDENTIFIER)
+        && i + 1 < tokens.size()
+        && tokens.get(i + 1).kind() == TokenKind.DOT
+        && (i == 0 || tokens.get(i - 1).kind() != TokenKind.DOT);
+  }
 
   /** {@code sql} with every {@code alias.} in {@code renames} replaced by the new alias. */
   static String rename(String sql, Map<String, String> renames) {
@@ -31,13 +57,7 @@ final class AliasRenamer {
     int copied = 0;
     for (int i = 0; i + 1 < tokens.size(); i++) {
       Token t = tokens.get(i);
-      boolean name = t.kind() == TokenKind.IDENTIFIER || t.kind() == TokenKind.QUOTED_IDENTIFIER;
-      // A qualifier is a name followed by a dot that is not itself after a dot (schema.table.col).
-      boolean qualifier =
-          name
-              && tokens.get(i + 1).kind() == TokenKind.DOT
-              && (i == 0 || tokens.get(i - 1).kind() != TokenKind.DOT);
-      if (qualifier && renames.containsKey(t.value())) {
+      if (isQualifier(tokens, i) && renames.containsKey(t.value())) {
         out.append(sql, copied, t.start()).append(Identifiers.quote(renames.get(t.value())));
         copied = t.end();
       }

@@ -14,7 +14,6 @@ import io.pgtrickle.sql.plan.TableRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Chooses the delta strategy for a planned query and generates the refresh statement. The
@@ -229,13 +228,12 @@ public final class DeltaGenerator {
   /** The stream-table column holding each key; every key must be an output column. */
   private static List<String> keyColumns(List<SqlExpr> keys, QueryBlock q, List<String> columns)
       throws PgTrickleException {
-    List<String> normalizedOutputs = new ArrayList<>();
-    for (var item : q.select()) {
-      normalizedOutputs.add(normalize(item.expr().sql()));
-    }
+    // The planner gives every expression one canonical text (whitespace collapsed, enclosing
+    // parentheses dropped), so GROUP BY (date_trunc(…)) and its select item compare equal.
+    List<String> outputs = q.select().stream().map(i -> i.expr().sql()).toList();
     List<String> result = new ArrayList<>();
     for (SqlExpr key : keys) {
-      int i = normalizedOutputs.indexOf(normalize(key.sql()));
+      int i = outputs.indexOf(key.sql());
       if (i < 0) {
         throw unsupported(
             "the key " + key.sql() + " that is not an output column",
@@ -244,42 +242,6 @@ public final class DeltaGenerator {
       result.add(columns.get(i));
     }
     return result;
-  }
-
-  /** Expression text compared token by token, without enclosing parentheses. */
-  static String normalize(String sql) {
-    List<Token> tokens;
-    try {
-      tokens = SqlLexer.tokenize(sql, false);
-    } catch (PgTrickleException e) {
-      return sql.strip();
-    }
-    int from = 0;
-    int to = tokens.size();
-    while (to - from >= 2
-        && tokens.get(from).kind() == TokenKind.LEFT_PAREN
-        && tokens.get(to - 1).kind() == TokenKind.RIGHT_PAREN
-        && encloses(tokens, from, to - 1)) {
-      from++;
-      to--;
-    }
-    return tokens.subList(from, to).stream().map(Token::text).collect(Collectors.joining(" "));
-  }
-
-  private static boolean encloses(List<Token> tokens, int open, int close) {
-    int depth = 0;
-    for (int i = open; i <= close; i++) {
-      TokenKind k = tokens.get(i).kind();
-      if (k == TokenKind.LEFT_PAREN) {
-        depth++;
-      } else if (k == TokenKind.RIGHT_PAREN) {
-        depth--;
-        if (depth == 0 && i < close) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   private static PgTrickleException unsupported(String what, String hint) {
