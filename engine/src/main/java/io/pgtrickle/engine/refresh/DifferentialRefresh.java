@@ -4,6 +4,7 @@ import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.cdc.ChangeBuffers;
 import io.pgtrickle.engine.cdc.Frontier;
 import io.pgtrickle.engine.cdc.Frontiers;
+import io.pgtrickle.engine.cdc.SourceColumn;
 import io.pgtrickle.engine.query.IncrementalPlan;
 import io.pgtrickle.engine.query.OutputColumn;
 import io.pgtrickle.engine.session.Row;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A DIFFERENTIAL refresh: apply the changes pending in the sources' buffers.
@@ -46,18 +48,14 @@ final class DifferentialRefresh {
     List<OutputColumn> columns = OutputColumn.ofTable(s, st.relid());
     IncrementalPlan plan = IncrementalPlan.cachedOrPlan(s, st.definingQuery(), columns);
     Map<String, Long> relids = resolve(s, plan);
+    Map<Long, List<SourceColumn>> sourceColumns = ChangeBuffers.columns(s, frontiers.keySet());
     Map<String, SourceLeaf> leaves = new HashMap<>();
-    Map<Long, List<SourceLeaf.Column>> bufferColumns = new HashMap<>();
     for (Map.Entry<String, Long> e : relids.entrySet()) {
       long relid = e.getValue();
-      List<SourceLeaf.Column> cols = bufferColumns.get(relid);
-      if (cols == null) {
-        cols = new ArrayList<>();
-        for (var c : ChangeBuffers.columns(s, relid)) {
-          cols.add(new SourceLeaf.Column(c.name(), c.type()));
-        }
-        bufferColumns.put(relid, cols);
-      }
+      List<SourceLeaf.Column> cols =
+          sourceColumns.getOrDefault(relid, List.of()).stream()
+              .map(c -> new SourceLeaf.Column(c.name(), c.type()))
+              .toList();
       leaves.put(
           e.getKey(),
           new SourceLeaf(
@@ -141,11 +139,17 @@ final class DifferentialRefresh {
     return new RefreshResult(RefreshAction.NO_DATA, 0, 0, r.text(0), r.text(1), r.text(2));
   }
 
-  /** Each alias of the query to the OID of its table. */
+  /** Each alias of the query to the OID of its table, in one round trip. */
   private static Map<String, Long> resolve(SqlSession s, IncrementalPlan plan) throws SQLException {
+    List<TableRef> tables = plan.block().tables();
+    List<Row> oids =
+        s.query(
+            "SELECT t.name::regclass::oid FROM unnest(string_to_array(?, chr(31)))"
+                + " WITH ORDINALITY AS t(name, i) ORDER BY t.i",
+            tables.stream().map(TableRef::sqlName).collect(Collectors.joining("\u001f")));
     Map<String, Long> out = new LinkedHashMap<>();
-    for (TableRef t : plan.block().tables()) {
-      out.put(t.alias(), s.queryOne("SELECT ?::regclass::oid", t.sqlName()).longValue(0));
+    for (int i = 0; i < tables.size(); i++) {
+      out.put(tables.get(i).alias(), oids.get(i).longValue(0));
     }
     return out;
   }
