@@ -1,33 +1,47 @@
 package io.pgtrickle.server;
 
+import io.pgtrickle.engine.catalog.CatalogMigrator;
+import io.pgtrickle.engine.session.JdbcSqlSession;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /**
- * The command-line entry point. With no {@code --upstream} it starts an embedded PostgreSQL kept in
- * {@code --data-dir}; it then walks through creating, querying and refreshing a stream table
- * through the {@code jdbc:pgtrickle:} driver, printing each statement and its result.
+ * The command-line entry point: starts the proxy in front of the given PostgreSQL, or of an
+ * embedded PostgreSQL kept in {@code --data-dir}, and runs until SIGTERM or Ctrl-C.
  */
 @Command(
     name = "pgtrickle-proxy",
     mixinStandardHelpOptions = true,
     version = "pg_trickle for Java 0.1.0-SNAPSHOT",
-    description = "Stream tables for PostgreSQL. Runs the quick-start walkthrough.")
+    description = {
+      "Stream tables for PostgreSQL: a wire-protocol proxy that any client can point at.",
+      "With no --upstream it starts an embedded PostgreSQL 18 in --data-dir."
+    })
 public final class Main implements Callable<Integer> {
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description = "Address to accept clients on (default: ${DEFAULT-VALUE}).",
+      defaultValue = "127.0.0.1:6432",
+      converter = AddressConverter.class)
+  private InetSocketAddress listen;
 
   @Option(
       names = "--upstream",
       paramLabel = "postgresql://USER[:PASSWORD]@HOST:PORT/DB",
-      description = "PostgreSQL to use; default: an embedded PostgreSQL 18 in --data-dir.")
+      description =
+          "PostgreSQL to forward to; sslmode and sslrootcert may follow as URI parameters."
+              + " Default: an embedded PostgreSQL 18 in --data-dir.")
   private String upstream;
 
   @Option(
@@ -37,6 +51,25 @@ public final class Main implements Callable<Integer> {
       defaultValue = "pgtrickle-data")
   private Path dataDir;
 
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "Certificate chain (PEM) to offer clients that ask for TLS.")
+  private Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "Private key (PKCS#8 PEM) of --tls-cert.")
+  private Path tlsKey;
+
+  @Option(
+      names = "--engine-threads",
+      paramLabel = "N",
+      description = "API calls that may run at once (default: ${DEFAULT-VALUE}).",
+      defaultValue = "16")
+  private int engineThreads;
+
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
@@ -44,84 +77,116 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    EmbeddedPostgresServer embedded = null;
+    Upstream target;
     if (upstream != null) {
-      Upstream u = Upstream.parse(upstream);
-      walkthrough(u.jdbcUrl(), u.user(), u.password());
-      return 0;
-    }
-    System.out.println("Starting embedded PostgreSQL in " + dataDir.toAbsolutePath() + " ...");
-    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dataDir)) {
-      walkthrough(
-          "jdbc:pgtrickle:postgresql://127.0.0.1:" + pg.port() + "/postgres", pg.user(), null);
-    }
-    return 0;
-  }
-
-  private static void walkthrough(String url, String user, String password) throws SQLException {
-    System.out.println("Connecting to " + url);
-    try (Connection c = DriverManager.getConnection(url, user, password);
-        Statement st = c.createStatement()) {
-      // Start clean, so the walkthrough can be run again on the same data directory.
-      try (ResultSet rs =
-          st.executeQuery(
-              "SELECT count(*) FROM pgtrickle.pgt_stream_tables"
-                  + " WHERE pgt_name = 'quickstart_totals'")) {
-        rs.next();
-        if (rs.getLong(1) > 0) {
-          run(st, "SELECT pgtrickle.drop_stream_table('quickstart_totals')");
-        }
-      }
-      run(st, "DROP TABLE IF EXISTS quickstart_orders");
-      run(st, "CREATE TABLE quickstart_orders (id int PRIMARY KEY, region text, amount numeric)");
-      run(st, "INSERT INTO quickstart_orders VALUES (1, 'US', 100), (2, 'EU', 200), (3, 'US', 50)");
-      run(
-          st,
-          "SELECT pgtrickle.create_stream_table('quickstart_totals',"
-              + " $$SELECT region, SUM(amount) AS total, COUNT(*) AS cnt"
-              + " FROM quickstart_orders GROUP BY region$$, refresh_mode => 'DIFFERENTIAL')");
-      run(st, "SELECT * FROM quickstart_totals ORDER BY region");
-      run(st, "INSERT INTO quickstart_orders VALUES (4, 'EU', 25)");
-      run(st, "SELECT pgtrickle.refresh_stream_table('quickstart_totals')");
-      run(st, "SELECT * FROM quickstart_totals ORDER BY region");
-      run(
-          st,
-          "SELECT pgt_name, refresh_mode, effective_refresh_mode, status, is_populated"
-              + " FROM pgtrickle.stream_tables_info");
-      run(
-          st,
-          "SELECT action, rows_inserted, rows_deleted, status, initiated_by, reason"
-              + " FROM pgtrickle.pgt_refresh_history ORDER BY refresh_id");
-    }
-  }
-
-  private static void run(Statement st, String sql) throws SQLException {
-    System.out.println();
-    System.out.println("=> " + sql);
-    if (st.execute(sql)) {
-      try (ResultSet rs = st.getResultSet()) {
-        print(rs);
-      }
+      target = Upstream.parse(upstream);
     } else {
-      System.out.println("(" + st.getUpdateCount() + " rows)");
+      System.out.println("Starting embedded PostgreSQL in " + dataDir.toAbsolutePath() + " ...");
+      embedded = EmbeddedPostgresServer.start(dataDir);
+      target =
+          new Upstream(
+              "127.0.0.1",
+              embedded.port(),
+              "postgres",
+              embedded.user(),
+              null,
+              UpstreamSslMode.DISABLE,
+              null);
+    }
+    ProxyServer server = null;
+    try {
+      installCatalog(target);
+      ProxyConfig config =
+          ProxyConfig.forUpstream(target.host(), target.port())
+              .withListen(listen)
+              .withUpstreamSsl(target.sslMode(), target.sslRootCert())
+              .withEngineThreads(engineThreads);
+      if (tlsCert != null || tlsKey != null) {
+        config = config.withTls(tlsCert, tlsKey);
+      }
+      server = ProxyServer.start(config);
+      server.markCatalogChecked(target.database());
+      InetSocketAddress at = server.address();
+      System.out.println(
+          "pg_trickle proxy listening on "
+              + at.getHostString()
+              + ":"
+              + at.getPort()
+              + ", forwarding to "
+              + target.host()
+              + ":"
+              + target.port());
+      System.out.println(
+          "Connect with: psql -h "
+              + at.getHostString()
+              + " -p "
+              + at.getPort()
+              + " -U "
+              + target.user()
+              + " "
+              + target.database());
+      awaitShutdown(server, embedded);
+      return 0;
+    } catch (Exception e) {
+      if (server != null) {
+        server.close();
+      }
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
     }
   }
 
-  private static void print(ResultSet rs) throws SQLException {
-    ResultSetMetaData md = rs.getMetaData();
-    StringBuilder header = new StringBuilder();
-    for (int i = 1; i <= md.getColumnCount(); i++) {
-      header.append(i > 1 ? " | " : "").append(md.getColumnLabel(i));
-    }
-    System.out.println(header);
-    int rows = 0;
-    while (rs.next()) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 1; i <= md.getColumnCount(); i++) {
-        line.append(i > 1 ? " | " : "").append(rs.getString(i));
+  /** Installs or upgrades the catalog in the upstream's database with the upstream credentials. */
+  private static void installCatalog(Upstream target) throws SQLException {
+    try (Connection c =
+        DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password())) {
+      int applied = CatalogMigrator.migrate(new JdbcSqlSession(c));
+      if (applied > 0) {
+        System.out.println("Installed the pg_trickle catalog (" + applied + " migrations).");
       }
-      System.out.println(line);
-      rows++;
     }
-    System.out.println("(" + rows + (rows == 1 ? " row)" : " rows)"));
+  }
+
+  /** Blocks until the JVM is asked to stop, then stops the proxy and the embedded server. */
+  private static void awaitShutdown(ProxyServer server, EmbeddedPostgresServer embedded)
+      throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("Shutting down ...");
+                  server.close();
+                  if (embedded != null) {
+                    try {
+                      embedded.close();
+                    } catch (java.io.IOException e) {
+                      System.err.println("could not stop the embedded PostgreSQL: " + e);
+                    }
+                  }
+                  stopped.countDown();
+                },
+                "pgtrickle-shutdown"));
+    stopped.await();
+  }
+
+  /** Parses {@code HOST:PORT} (or {@code :PORT} for the loopback interface). */
+  static final class AddressConverter implements ITypeConverter<InetSocketAddress> {
+    @Override
+    public InetSocketAddress convert(String value) {
+      int colon = value.lastIndexOf(':');
+      if (colon < 0) {
+        throw new CommandLine.TypeConversionException("expected HOST:PORT, got " + value);
+      }
+      String host = colon == 0 ? "127.0.0.1" : value.substring(0, colon);
+      try {
+        return new InetSocketAddress(host, Integer.parseInt(value.substring(colon + 1)));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("invalid port in " + value);
+      }
+    }
   }
 }

@@ -4,11 +4,25 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * A libpq-style connection URI, {@code postgresql://USER[:PASSWORD]@HOST[:PORT]/DB}, taken apart.
+ * A libpq-style connection URI, {@code postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…]},
+ * taken apart.
+ *
+ * @param sslMode the {@code sslmode} parameter, DISABLE when absent
+ * @param sslRootCert the {@code sslrootcert} parameter, or null
  */
-record Upstream(String host, int port, String database, String user, String password) {
+record Upstream(
+    String host,
+    int port,
+    String database,
+    String user,
+    String password,
+    UpstreamSslMode sslMode,
+    Path sslRootCert) {
 
   /** Parses the URI; the port defaults to 5432 and the database to the user name. */
   static Upstream parse(String uri) {
@@ -30,15 +44,45 @@ record Upstream(String host, int port, String database, String user, String pass
       if (u.getHost() == null) {
         throw new IllegalArgumentException("upstream has no host: " + uri);
       }
-      return new Upstream(u.getHost(), port, db, user, password);
+      Map<String, String> query = query(u.getRawQuery());
+      for (String key : query.keySet()) {
+        if (!key.equals("sslmode") && !key.equals("sslrootcert")) {
+          throw new IllegalArgumentException(
+              "unsupported upstream parameter \"" + key + "\": only sslmode and sslrootcert");
+        }
+      }
+      UpstreamSslMode mode = UpstreamSslMode.parse(query.getOrDefault("sslmode", "disable"));
+      Path rootCert = query.containsKey("sslrootcert") ? Path.of(query.get("sslrootcert")) : null;
+      return new Upstream(u.getHost(), port, db, user, password, mode, rootCert);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("invalid upstream URI " + uri + ": " + e.getMessage(), e);
     }
   }
 
-  /** The URL of the pg_trickle driver for this server. */
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      String[] kv = pair.split("=", 2);
+      out.put(decode(kv[0]), kv.length > 1 ? decode(kv[1]) : "");
+    }
+    return out;
+  }
+
+  /** The pgjdbc URL for the engine's own connection to this server. */
   String jdbcUrl() {
-    return "jdbc:pgtrickle:postgresql://" + host + ":" + port + "/" + database;
+    String ssl =
+        switch (sslMode) {
+          case DISABLE -> "sslmode=disable";
+          case PREFER -> "sslmode=prefer";
+          case REQUIRE -> "sslmode=require";
+          case VERIFY_FULL ->
+              "sslmode=verify-full"
+                  + (sslRootCert == null ? "" : "&sslrootcert=" + sslRootCert.toAbsolutePath());
+        };
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database + "?" + ssl;
   }
 
   private static String decode(String s) {

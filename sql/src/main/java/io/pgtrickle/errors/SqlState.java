@@ -37,6 +37,14 @@ public enum SqlState {
   INVALID_SCHEMA_NAME("3F000"),
   /** The connection's peer broke the protocol. */
   PROTOCOL_VIOLATION("08P01"),
+  /** The connection to the server could not be made. */
+  CONNECTION_NOT_ESTABLISHED("08001"),
+  /** The connection to the server was lost. */
+  CONNECTION_FAILURE("08006"),
+  /** The transaction block was aborted by an earlier error; only its end is accepted. */
+  IN_FAILED_SQL_TRANSACTION("25P02"),
+  /** The server (here: the proxy) is shutting down. */
+  ADMIN_SHUTDOWN("57P01"),
   /** A bug in pg_trickle. */
   INTERNAL_ERROR("XX000");
 

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.pgtrickle.errors.PgTrickleException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -12,6 +13,12 @@ import java.util.function.Consumer;
 public final class BackendMessages {
   /** Type OID of {@code text}. */
   public static final int TEXT_OID = 25;
+
+  /** Type OID of {@code void}, the result type of the pg_trickle write functions. */
+  public static final int VOID_OID = 2278;
+
+  /** The Authentication request code of AuthenticationSASL. */
+  public static final int AUTH_SASL = 10;
 
   private BackendMessages() {}
 
@@ -61,22 +68,50 @@ public final class BackendMessages {
       String detail,
       String hint,
       int position) {
+    return fields(
+        alloc,
+        MessageTags.Backend.ERROR_RESPONSE,
+        errorFields("ERROR", sqlState, message, detail, hint, position));
+  }
+
+  /**
+   * An ErrorResponse at severity FATAL: the server ends the session after sending it, and so does
+   * the proxy.
+   */
+  public static ByteBuf fatalResponse(
+      ByteBufAllocator alloc, String sqlState, String message, String hint) {
+    return fields(
+        alloc,
+        MessageTags.Backend.ERROR_RESPONSE,
+        errorFields("FATAL", sqlState, message, null, hint, 0));
+  }
+
+  /**
+   * An ErrorResponse carrying the state, message, detail, hint, position and internal query of
+   * {@code e}.
+   */
+  public static ByteBuf errorResponse(ByteBufAllocator alloc, PgTrickleException e) {
+    Map<Character, String> fields =
+        errorFields("ERROR", e.getSQLState(), e.getMessage(), e.detail(), e.hint(), e.position());
+    if (e.internalQuery() != null) {
+      fields.put('p', e.internalPosition() > 0 ? Integer.toString(e.internalPosition()) : null);
+      fields.put('q', e.internalQuery());
+    }
+    return fields(alloc, MessageTags.Backend.ERROR_RESPONSE, fields);
+  }
+
+  private static Map<Character, String> errorFields(
+      String severity, String sqlState, String message, String detail, String hint, int position) {
     Map<Character, String> fields = new LinkedHashMap<>();
-    fields.put('S', "ERROR");
+    fields.put('S', severity);
     // V is the untranslated severity (since 9.6), which clients match on instead of S.
-    fields.put('V', "ERROR");
+    fields.put('V', severity);
     fields.put('C', sqlState);
     fields.put('M', message);
     fields.put('D', detail);
     fields.put('H', hint);
     fields.put('P', position > 0 ? Integer.toString(position) : null);
-    return fields(alloc, MessageTags.Backend.ERROR_RESPONSE, fields);
-  }
-
-  /** An ErrorResponse carrying the state, message, detail, hint and position of {@code e}. */
-  public static ByteBuf errorResponse(ByteBufAllocator alloc, PgTrickleException e) {
-    return errorResponse(
-        alloc, e.getSQLState(), e.getMessage(), e.detail(), e.hint(), e.position());
+    return fields;
   }
 
   /** A ReadyForQuery with a status from {@link MessageTags.TransactionStatus}. */
@@ -148,6 +183,25 @@ public final class BackendMessages {
   /** The answer to Describe of a statement that returns no rows. */
   public static ByteBuf noData(ByteBufAllocator alloc) {
     return empty(alloc, MessageTags.Backend.NO_DATA);
+  }
+
+  /** An AuthenticationSASL offering these mechanisms. */
+  public static ByteBuf authenticationSasl(ByteBufAllocator alloc, List<String> mechanisms) {
+    return writeFrame(
+        alloc,
+        MessageTags.Backend.AUTHENTICATION,
+        out -> {
+          out.writeInt(AUTH_SASL);
+          for (String m : mechanisms) {
+            writeCString(out, m);
+          }
+          out.writeByte(0);
+        });
+  }
+
+  /** The single untyped byte accepting an SSLRequest: a TLS handshake follows. */
+  public static ByteBuf acceptSsl(ByteBufAllocator alloc) {
+    return alloc.buffer(1).writeByte(MessageTags.Negotiation.SSL_ACCEPTED);
   }
 
   /** The single untyped byte refusing an SSLRequest or GSSENCRequest. */

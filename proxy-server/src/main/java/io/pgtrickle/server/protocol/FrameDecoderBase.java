@@ -76,8 +76,7 @@ abstract class FrameDecoderBase extends ByteToMessageDecoder {
     if (in.readableBytes() - 1 < length) {
       return null;
     }
-    in.skipBytes(Frame.HEADER_LENGTH);
-    return new Frame(type, in.readRetainedSlice(length - 4));
+    return new Frame(in.readRetainedSlice(length + 1));
   }
 
   /** A type byte for an error message: the character if printable, else its hex value. */

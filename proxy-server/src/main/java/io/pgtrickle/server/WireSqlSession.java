@@ -1,0 +1,166 @@
+package io.pgtrickle.server;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.netty.buffer.ByteBuf;
+import io.pgtrickle.engine.session.Row;
+import io.pgtrickle.engine.session.SqlSession;
+import io.pgtrickle.errors.PgTrickleException;
+import io.pgtrickle.errors.SqlState;
+import io.pgtrickle.server.protocol.FrontendMessages;
+import io.pgtrickle.server.protocol.MessageReader;
+import io.pgtrickle.sql.lex.Placeholders;
+import io.pgtrickle.sql.lex.Statements;
+import java.nio.charset.Charset;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A {@link SqlSession} speaking the wire protocol on a client's upstream connection, so API calls
+ * made through the proxy run on the caller's backend, in the caller's transaction.
+ *
+ * <p>Every statement goes through the extended protocol as the unnamed statement and portal with
+ * text parameters, followed by Sync: nothing outlives the exchange, which keeps it safe behind a
+ * transaction-pooling PgBouncer, and a statement string can never smuggle in a second statement.
+ */
+final class WireSqlSession implements SqlSession {
+  private static final int[] NO_TYPES = new int[0];
+
+  /** The engine's statements are few and fixed; converting their markers once is enough. */
+  private static final Cache<String, String> NUMBERED =
+      Caffeine.newBuilder().maximumSize(2_000).build();
+
+  private final UpstreamLink link;
+  private boolean inTransaction;
+
+  /**
+   * A session over {@code link}.
+   *
+   * @param inTransaction whether the client's connection is inside a transaction block now
+   */
+  WireSqlSession(UpstreamLink link, boolean inTransaction) {
+    this.link = link;
+    this.inTransaction = inTransaction;
+  }
+
+  @Override
+  public List<Row> query(String sql, Object... params) throws SQLException {
+    return run(statements(sql, params)).rows();
+  }
+
+  @Override
+  public long update(String sql, Object... params) throws SQLException {
+    return rowCount(run(statements(sql, params)));
+  }
+
+  @Override
+  public List<Row> rawQuery(String sql) throws SQLException {
+    return run(List.of(new Statement(sql, List.of()))).rows();
+  }
+
+  @Override
+  public long rawUpdate(String sql) throws SQLException {
+    return rowCount(run(List.of(new Statement(sql, List.of()))));
+  }
+
+  @Override
+  public boolean inTransaction() {
+    return inTransaction;
+  }
+
+  @Override
+  public void begin() throws SQLException {
+    rawUpdate("BEGIN");
+  }
+
+  @Override
+  public void commit() throws SQLException {
+    EngineReply reply = run(List.of(new Statement("COMMIT", List.of())));
+    if ("ROLLBACK".equals(reply.commandTag())) {
+      // COMMIT of a failed block rolls back without an error; the engine must hear of it.
+      throw PgTrickleException.builder(
+              SqlState.IN_FAILED_SQL_TRANSACTION, "the transaction was rolled back, not committed")
+          .raisedByServer()
+          .build();
+    }
+  }
+
+  @Override
+  public void rollback() throws SQLException {
+    rawUpdate("ROLLBACK");
+  }
+
+  private record Statement(String sql, List<String> params) {}
+
+  /**
+   * The statements to send: a script of several statements (the catalog migrations) is split, as
+   * pgjdbc splits it, and then takes no parameters.
+   */
+  private static List<Statement> statements(String sql, Object... params) throws SQLException {
+    List<String> texts = new ArrayList<>(params.length);
+    for (Object p : params) {
+      texts.add(p == null ? null : p.toString());
+    }
+    List<String> parts = Statements.split(sql);
+    if (parts.size() <= 1) {
+      return List.of(new Statement(numbered(sql), texts));
+    }
+    if (params.length > 0) {
+      throw new IllegalArgumentException("a script of several statements cannot take parameters");
+    }
+    List<Statement> out = new ArrayList<>(parts.size());
+    for (String part : parts) {
+      out.add(new Statement(part, List.of()));
+    }
+    return out;
+  }
+
+  private static String numbered(String sql) throws SQLException {
+    try {
+      return NUMBERED.get(
+          sql,
+          s -> {
+            try {
+              return Placeholders.toNumbered(s);
+            } catch (PgTrickleException e) {
+              throw new CompletionException(e);
+            }
+          });
+    } catch (CompletionException e) {
+      throw (SQLException) e.getCause();
+    }
+  }
+
+  private EngineReply run(List<Statement> statements) throws SQLException {
+    Charset cs = link.charset();
+    EngineReply reply =
+        link.exchange(
+            alloc -> {
+              List<ByteBuf> out = new ArrayList<>(statements.size() * 3 + 1);
+              try {
+                for (Statement st : statements) {
+                  out.add(FrontendMessages.parse(alloc, "", st.sql(), NO_TYPES, cs));
+                  out.add(FrontendMessages.bind(alloc, "", "", st.params(), cs));
+                  out.add(FrontendMessages.execute(alloc, "", cs));
+                }
+                out.add(FrontendMessages.sync(alloc));
+                return out;
+              } catch (RuntimeException e) {
+                out.forEach(ByteBuf::release);
+                throw e;
+              }
+            });
+    inTransaction = reply.inTransaction();
+    if (reply.error() != null) {
+      throw reply.exception();
+    }
+    return reply;
+  }
+
+  private static long rowCount(EngineReply reply) {
+    String tag = reply.commandTag();
+    return tag == null ? 0 : MessageReader.rowCount(tag);
+  }
+}

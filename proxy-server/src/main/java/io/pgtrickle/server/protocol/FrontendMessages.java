@@ -1,0 +1,104 @@
+package io.pgtrickle.server.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.Charset;
+import java.util.List;
+
+/**
+ * Writes the frontend messages the proxy sends upstream itself: the engine's statements, rewritten
+ * Parse messages, and the startup-phase requests. Each is a new buffer.
+ */
+public final class FrontendMessages {
+  private FrontendMessages() {}
+
+  /** A simple-protocol Query. */
+  public static ByteBuf query(ByteBufAllocator alloc, String sql, Charset charset) {
+    return BackendMessages.writeFrame(
+        alloc, MessageTags.Frontend.QUERY, out -> writeCString(out, sql, charset));
+  }
+
+  /** A Parse of {@code sql} into the named (or, for "", the unnamed) statement. */
+  public static ByteBuf parse(
+      ByteBufAllocator alloc, String statement, String sql, int[] parameterTypes, Charset charset) {
+    return BackendMessages.writeFrame(
+        alloc,
+        MessageTags.Frontend.PARSE,
+        out -> {
+          writeCString(out, statement, charset);
+          writeCString(out, sql, charset);
+          out.writeShort(parameterTypes.length);
+          for (int type : parameterTypes) {
+            out.writeInt(type);
+          }
+        });
+  }
+
+  /** A Bind of text parameters (null for SQL NULL), asking for every result column as text. */
+  public static ByteBuf bind(
+      ByteBufAllocator alloc,
+      String portal,
+      String statement,
+      List<String> values,
+      Charset charset) {
+    return BackendMessages.writeFrame(
+        alloc,
+        MessageTags.Frontend.BIND,
+        out -> {
+          writeCString(out, portal, charset);
+          writeCString(out, statement, charset);
+          out.writeShort(0); // every parameter in text format
+          out.writeShort(values.size());
+          for (String v : values) {
+            if (v == null) {
+              out.writeInt(-1);
+            } else {
+              int lengthAt = out.writerIndex();
+              out.writeInt(0);
+              int written = out.writeCharSequence(v, charset);
+              out.setInt(lengthAt, written);
+            }
+          }
+          out.writeShort(0); // every result column in text format
+        });
+  }
+
+  /** An Execute of the portal with no row limit. */
+  public static ByteBuf execute(ByteBufAllocator alloc, String portal, Charset charset) {
+    return BackendMessages.writeFrame(
+        alloc,
+        MessageTags.Frontend.EXECUTE,
+        out -> {
+          writeCString(out, portal, charset);
+          out.writeInt(0);
+        });
+  }
+
+  /** A Sync. */
+  public static ByteBuf sync(ByteBufAllocator alloc) {
+    return alloc.buffer(Frame.HEADER_LENGTH).writeByte(MessageTags.Frontend.SYNC).writeInt(4);
+  }
+
+  /** An SSLRequest, sent before the StartupMessage to ask the server for TLS. */
+  public static ByteBuf sslRequest(ByteBufAllocator alloc) {
+    return alloc.buffer(8).writeInt(8).writeInt(MessageTags.SSL_REQUEST_CODE);
+  }
+
+  /** A CancelRequest for the backend with this process id and secret key. */
+  public static ByteBuf cancelRequest(ByteBufAllocator alloc, int processId, int secretKey) {
+    return alloc
+        .buffer(16)
+        .writeInt(16)
+        .writeInt(MessageTags.CANCEL_REQUEST_CODE)
+        .writeInt(processId)
+        .writeInt(secretKey);
+  }
+
+  private static void writeCString(ByteBuf out, String s, Charset charset) {
+    if (s.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("string contains a NUL character");
+    }
+    out.writeCharSequence(s, charset);
+    out.writeByte(0);
+  }
+}
