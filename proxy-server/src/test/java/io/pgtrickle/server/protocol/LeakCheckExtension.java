@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 // The detector only logs; listening to its logger works whatever code created the detector first,
 // unlike installing a ResourceLeakDetectorFactory, which must happen before any buffer class loads.
-final class LeakCheckExtension implements BeforeAllCallback, AfterEachCallback {
+public final class LeakCheckExtension implements BeforeAllCallback, AfterEachCallback {
   private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
   private static boolean installed;
 
