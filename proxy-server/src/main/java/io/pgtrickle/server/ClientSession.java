@@ -62,8 +62,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>ReadyForQuery, to know the transaction status and when the server has answered everything;
  *   <li>a Query or Parse whose text mentions {@code pgtrickle}, to find API calls;
- *   <li>Bind, Execute and Close while API statements exist;
- *   <li>AuthenticationSASL, to withdraw channel binding, which cannot work across a proxy.
+ *   <li>Bind, Execute and Close while API statements exist.
  * </ul>
  *
  * <p>An API call is carried out once the server has answered everything sent before it (a
@@ -76,7 +75,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
 
   private static final String MENTION = "pgtrickle";
-  private static final String CHANNEL_BINDING_MECHANISM = "SCRAM-SHA-256-PLUS";
   private static final String API_COMMAND_TAG = "SELECT 1";
   private static final int VOID_TYPE_SIZE = 4;
 
@@ -726,7 +724,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         upstreamSentFatal |= "FATAL".equals(severity) || "PANIC".equals(severity);
         client.write(f.message());
       }
-      case Backend.AUTHENTICATION -> onAuthentication(f);
       case Backend.PARAMETER_STATUS -> {
         onParameterStatus(f);
         client.write(f.message());
@@ -762,22 +759,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       client.flush();
       action.run();
     }
-  }
-
-  /**
-   * Relays an authentication request, withdrawing SCRAM channel binding from a SASL offer: the
-   * client would bind to the proxy's TLS connection and the server to its own, so it must fail.
-   */
-  private void onAuthentication(Frame f) {
-    if (MessageReader.authenticationCode(f.payload()) == BackendMessages.AUTH_SASL) {
-      List<String> mechanisms = new ArrayList<>(MessageReader.saslMechanisms(f.payload()));
-      if (mechanisms.remove(CHANNEL_BINDING_MECHANISM)) {
-        f.release();
-        client.write(BackendMessages.authenticationSasl(client.alloc(), mechanisms));
-        return;
-      }
-    }
-    client.write(f.message());
   }
 
   private void onParameterStatus(Frame f) {

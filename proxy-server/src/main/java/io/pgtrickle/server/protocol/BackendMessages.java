@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.pgtrickle.errors.PgTrickleException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -16,9 +15,6 @@ public final class BackendMessages {
 
   /** Type OID of {@code void}, the result type of the pg_trickle write functions. */
   public static final int VOID_OID = 2278;
-
-  /** The Authentication request code of AuthenticationSASL. */
-  public static final int AUTH_SASL = 10;
 
   private BackendMessages() {}
 
@@ -183,20 +179,6 @@ public final class BackendMessages {
   /** The answer to Describe of a statement that returns no rows. */
   public static ByteBuf noData(ByteBufAllocator alloc) {
     return empty(alloc, MessageTags.Backend.NO_DATA);
-  }
-
-  /** An AuthenticationSASL offering these mechanisms. */
-  public static ByteBuf authenticationSasl(ByteBufAllocator alloc, List<String> mechanisms) {
-    return writeFrame(
-        alloc,
-        MessageTags.Backend.AUTHENTICATION,
-        out -> {
-          out.writeInt(AUTH_SASL);
-          for (String m : mechanisms) {
-            writeCString(out, m);
-          }
-          out.writeByte(0);
-        });
   }
 
   /** The single untyped byte accepting an SSLRequest: a TLS handshake follows. */

@@ -205,26 +205,6 @@ public final class MessageReader {
     return Long.parseLong(last);
   }
 
-  /** The request code of an Authentication payload (0 ok, 3 cleartext, 5 MD5, 10 SASL, ...). */
-  public static int authenticationCode(ByteBuf payload) {
-    return new Cursor(payload, "Authentication").int32();
-  }
-
-  /** The mechanisms an AuthenticationSASL payload offers, in the server's order. */
-  public static List<String> saslMechanisms(ByteBuf payload) {
-    Cursor c = new Cursor(payload, "AuthenticationSASL");
-    c.int32();
-    List<String> mechanisms = new ArrayList<>();
-    while (true) {
-      String m = c.cString(StandardCharsets.UTF_8);
-      if (m.isEmpty()) {
-        c.end();
-        return mechanisms;
-      }
-      mechanisms.add(m);
-    }
-  }
-
   /** The name and value of a ParameterStatus payload. */
   public static String[] parameterStatus(ByteBuf payload) {
     Cursor c = new Cursor(payload, "ParameterStatus");
