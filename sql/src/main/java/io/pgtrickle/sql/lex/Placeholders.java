@@ -10,7 +10,8 @@ public final class Placeholders {
   /**
    * {@code sql} with each JDBC {@code ?} marker replaced by {@code $1, $2, ...} in order, as the
    * extended query protocol needs; a {@code ?} inside a literal, a quoted identifier, a comment or
-   * an operator ({@code ?|}, {@code ??}) is left alone.
+   * an escaped {@code ??} (as pgjdbc reads it: {@code ?|} is a marker followed by {@code |}) is
+   * left alone.
    *
    * @throws PgTrickleException SYNTAX_ERROR if the text does not lex
    */

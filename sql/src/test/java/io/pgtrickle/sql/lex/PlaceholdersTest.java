@@ -15,8 +15,8 @@ class PlaceholdersTest {
   void leavesQuotedCommentedAndOperatorMarksAlone() throws Exception {
     assertThat(
             Placeholders.toNumbered(
-                "SELECT '?', \"?\", $$?$$, j ?| array['a'], j ?? 'k' /* ? */, ? -- ?\n"))
-        .isEqualTo("SELECT '?', \"?\", $$?$$, j ?| array['a'], j ?? 'k' /* ? */, $1 -- ?\n");
+                "SELECT '?', \"?\", $$?$$, j ??| array['a'], j ?? 'k' /* ? */, ? -- ?\n"))
+        .isEqualTo("SELECT '?', \"?\", $$?$$, j ??| array['a'], j ?? 'k' /* ? */, $1 -- ?\n");
   }
 
   @Test
