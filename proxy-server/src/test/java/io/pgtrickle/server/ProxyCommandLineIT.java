@@ -1,0 +1,242 @@
+package io.pgtrickle.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.TestDatabase;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged command line, run as a user would: {@code java -jar pgtrickle-proxy.jar} on the
+ * embedded default and in front of a given server, the README's psql session through it, and a
+ * graceful stop on SIGTERM.
+ */
+@PgTest
+class ProxyCommandLineIT {
+  private static final Pattern LISTENING =
+      Pattern.compile("pg_trickle proxy listening on ([^:]+):(\\d+)");
+
+  /** Hang guard for starting the JVM (and, on the embedded default, initdb). */
+  private static final long START_SECONDS = 180;
+
+  @TempDir Path dir;
+
+  @Test
+  void embeddedDefaultRunsTheReadmeSessionAndStopsOnSigterm() throws Exception {
+    try (Running proxy = start("--data-dir", dir.resolve("data").toString(), "--listen", ":0")) {
+      String out =
+          psql(
+              proxy,
+              "postgres",
+              "CREATE TABLE orders (id int PRIMARY KEY, region text, amount numeric);",
+              "INSERT INTO orders VALUES (1, 'US', 100), (2, 'EU', 200), (3, 'US', 50);",
+              "SELECT pgtrickle.create_stream_table('regional_totals',"
+                  + " $$SELECT region, SUM(amount) AS total, COUNT(*) AS cnt FROM orders"
+                  + " GROUP BY region$$, refresh_mode => 'DIFFERENTIAL');",
+              "INSERT INTO orders VALUES (4, 'EU', 25);",
+              "SELECT pgtrickle.refresh_stream_table('regional_totals');",
+              "SELECT region || '=' || total || '/' || cnt FROM regional_totals ORDER BY region;");
+      assertThat(out.lines().filter(l -> l.contains("=")).toList())
+          .containsExactly("EU=225/2", "US=150/2");
+      assertThat(proxy.output()).contains("Connect with: psql -h 127.0.0.1 -p " + proxy.port);
+      Path data = dir.resolve("data");
+      assertThat(Files.exists(data.resolve("PG_VERSION"))).isTrue();
+      int exit = proxy.stop();
+      // SIGTERM: the JVM runs the shutdown hook and exits with 128 + 15.
+      assertThat(exit).isEqualTo(143);
+      proxy.awaitOutput("proxy stopped");
+      // The embedded server was stopped too: its pid file is gone.
+      assertThat(Files.exists(data.resolve("postmaster.pid"))).isFalse();
+    }
+  }
+
+  @Test
+  void upstreamModeEndsOpenSessionsWith57P01OnSigterm(TestDatabase db) throws Exception {
+    String credentials = db.user() + (db.password() == null ? "" : ":" + db.password());
+    String upstream =
+        "postgresql://" + credentials + "@" + db.host() + ":" + db.port() + "/" + db.databaseName();
+    try (Running proxy = start("--upstream", upstream, "--listen", "127.0.0.1:0")) {
+      Properties props = db.properties();
+      String url = "jdbc:postgresql://127.0.0.1:" + proxy.port + "/" + db.databaseName();
+      try (Connection c = DriverManager.getConnection(url, props);
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE cli_src (id int PRIMARY KEY, v int)");
+        s.execute("INSERT INTO cli_src VALUES (1, 10), (2, 20)");
+        s.execute(
+            "SELECT pgtrickle.create_stream_table('cli_sum', $$SELECT sum(v) AS s FROM cli_src$$)");
+        c.setAutoCommit(false);
+        s.execute("INSERT INTO cli_src VALUES (3, 30)"); // left open: must be rolled back
+        assertThat(proxy.stop()).isEqualTo(143);
+        assertThatThrownBy(() -> s.executeQuery("SELECT 1").close())
+            .isInstanceOf(SQLException.class)
+            .satisfies(
+                e -> assertThat(((SQLException) e).getSQLState()).isIn("57P01", "08006", "08003"));
+      }
+      try (Connection direct = db.connect();
+          Statement s = direct.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM cli_src")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the open transaction was rolled back").isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void badOptionsAreReportedWithUsage() throws Exception {
+    Process p =
+        new ProcessBuilder(java(), "-jar", jar().toString(), "--listen", "nonsense")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(p.waitFor(START_SECONDS, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(out).contains("expected HOST:PORT").contains("--upstream");
+  }
+
+  /** A proxy process and what it printed so far. */
+  private static final class Running implements AutoCloseable {
+    final Process process;
+    final int port;
+
+    /** Appended to by the thread reading the process's output. */
+    final StringBuffer output;
+
+    Running(Process process, int port, StringBuffer output) {
+      this.process = process;
+      this.port = port;
+      this.output = output;
+    }
+
+    String output() {
+      return output.toString();
+    }
+
+    /** Waits until the output, read on another thread, holds {@code text}. */
+    void awaitOutput(String text) throws InterruptedException {
+      for (int i = 0; i < 100 && !output().contains(text); i++) {
+        Thread.sleep(100);
+      }
+      assertThat(output()).contains(text);
+    }
+
+    int stop() throws InterruptedException {
+      // SIGTERM through the handle: Process.destroy() would also close the output we still read.
+      process.toHandle().destroy();
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+      return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+      process.destroyForcibly();
+    }
+  }
+
+  private Running start(String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of(java(), "-jar", jar().toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    StringBuffer output = new StringBuffer();
+    BlockingQueue<Integer> port = new LinkedBlockingQueue<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  output.append(line).append('\n');
+                  Matcher m = LISTENING.matcher(line);
+                  if (m.find()) {
+                    port.add(Integer.parseInt(m.group(2)));
+                  }
+                }
+              } catch (IOException e) {
+                // The process ended.
+              }
+              port.add(-1);
+            },
+            "proxy-output");
+    reader.setDaemon(true);
+    reader.start();
+    Integer at = port.poll(START_SECONDS, TimeUnit.SECONDS);
+    if (at == null || at < 0) {
+      p.destroyForcibly();
+      throw new AssertionError("the proxy did not start:\n" + output);
+    }
+    Running running = new Running(p, at, output);
+    waitForPort(at);
+    return running;
+  }
+
+  private static void waitForPort(int port) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError("nothing listens on port " + port);
+  }
+
+  private String psql(Running proxy, String database, String... statements) throws Exception {
+    Path script = dir.resolve("session.sql");
+    Files.writeString(script, String.join("\n", statements) + "\n");
+    Process p =
+        new ProcessBuilder(
+                "psql",
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(proxy.port),
+                "-U",
+                "postgres",
+                "-f",
+                script.toString(),
+                database)
+            .redirectErrorStream(true)
+            .start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static Path jar() {
+    Path jar = Path.of("target", "pgtrickle-proxy.jar");
+    assertThat(jar).as("the shaded jar, built by mvn package").exists();
+    return jar.toAbsolutePath();
+  }
+}
