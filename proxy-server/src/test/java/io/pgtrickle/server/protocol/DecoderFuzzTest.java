@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -109,7 +110,15 @@ class DecoderFuzzTest {
           case 'E', 'N' -> MessageReader.fields(f.payload());
           case 'Q' -> MessageReader.query(f.payload());
           case 'Z' -> MessageReader.readyForQueryStatus(f.payload());
-          default -> {}
+          case 'P' -> MessageReader.parse(f.payload(), StandardCharsets.UTF_8);
+          case 'B' -> MessageReader.bind(f.payload(), StandardCharsets.UTF_8);
+          case 'C' -> {
+            MessageReader.target(f.payload(), StandardCharsets.UTF_8);
+            MessageReader.commandTag(f.payload());
+          }
+          case 'D' -> MessageReader.dataRow(f.payload(), StandardCharsets.UTF_8);
+          case 'S' -> MessageReader.parameterStatus(f.payload());
+          default -> MessageReader.executePortal(f.payload(), StandardCharsets.UTF_8);
         }
       } catch (ProtocolViolationException expected) {
         // malformed payloads are expected here
