@@ -576,10 +576,32 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
   /**
    * Installs or upgrades the catalog in this database at the first API call through this proxy
-   * (outside a transaction block, since migrations commit on their own).
+   * (outside a transaction block, since migrations commit on their own). Inside a block, a database
+   * without any catalog gets an error that says so, instead of the call failing on whichever
+   * catalog table it reads first.
    */
   private void ensureCatalog(WireSqlSession session, String db) throws SQLException {
-    if (proxy.catalogChecked(db) || session.inTransaction()) {
+    if (proxy.catalogChecked(db)) {
+      return;
+    }
+    if (session.inTransaction()) {
+      int installed = CatalogMigrator.installedVersion(session);
+      if (installed == 0) {
+        throw ApiExecutor.rejected(
+            session,
+            PgTrickleException.builder(
+                    SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "the pg_trickle catalog is not installed in database \""
+                        + db
+                        + "\", and it cannot be installed inside a transaction block")
+                .hint(
+                    "Make one pg_trickle call outside a transaction block (the proxy installs the"
+                        + " catalog first), then run this transaction again.")
+                .build());
+      }
+      if (installed == CatalogMigrator.CURRENT_VERSION) {
+        proxy.markCatalogChecked(db);
+      }
       return;
     }
     try {
