@@ -13,6 +13,25 @@ abstract class FrameDecoderBase extends ByteToMessageDecoder {
   /** PostgreSQL's own limit for most messages (PQ_LARGE_MESSAGE_LIMIT is 1 GiB - 1). */
   static final int DEFAULT_MAX_FRAME_LENGTH = 1 << 30;
 
+  /**
+   * Netty's merge cumulator, but first dropping the bytes already cut into frames once no frame
+   * still refers to them.
+   *
+   * <p>Frames are retained slices of the cumulation, so Netty compacts it only when no slice is
+   * alive, which at its few compaction points is rarely the case for a stream of rows; meanwhile
+   * each read appended to the partial frame at its end grows the buffer. Relaying a 300 MB result
+   * to a slow client grew it past 75 MB. Here a buffer no slice holds is compacted before every
+   * append, which moves at most one partial frame; a buffer that slices still hold is appended to
+   * within its capacity or, as Netty does, copied without its read bytes into a new one.
+   */
+  private static final Cumulator COMPACTING_CUMULATOR =
+      (alloc, cumulation, in) -> {
+        if (cumulation.refCnt() == 1 && cumulation.readerIndex() > 0 && !cumulation.isReadOnly()) {
+          cumulation.discardReadBytes();
+        }
+        return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+      };
+
   private final int maxFrameLength;
   private boolean failed;
 
@@ -21,6 +40,7 @@ abstract class FrameDecoderBase extends ByteToMessageDecoder {
       throw new IllegalArgumentException("maxFrameLength must be at least 4: " + maxFrameLength);
     }
     this.maxFrameLength = maxFrameLength;
+    setCumulator(COMPACTING_CUMULATOR);
   }
 
   /** Whether a protocol violation was seen; from then on all input is discarded. */
