@@ -275,9 +275,9 @@ class ProxyJdbcIT {
     assertNoStreamTable(db, full);
   }
 
-  /** Not in simple mode: see {@link #simpleModeInlinedParametersAreRefusedCleanly}. */
+  /** In simple mode pgjdbc inlines each parameter as a parenthesised literal, {@code ('name')}. */
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = Mode.class, names = "SIMPLE", mode = EnumSource.Mode.EXCLUDE)
+  @EnumSource(Mode.class)
   void apiCallsWithParametersMaintainStreamTables(Mode mode, TestDatabase db) throws SQLException {
     String src = mode.prefix + "_ps_src";
     String diff = mode.prefix + "_ps_diff";
@@ -359,25 +359,6 @@ class ProxyJdbcIT {
     }
     assertNoStreamTable(db, diff);
     assertNoStreamTable(db, late);
-  }
-
-  /**
-   * In simple mode pgjdbc inlines each parameter as a parenthesised literal, {@code ('name')},
-   * which the API call recognizer (module sql) does not take for a literal: the call is refused
-   * with an error the application can read, and nothing runs. When the recognizer accepts the form,
-   * this test fails: then delete it and let SIMPLE into the parameterised API tests.
-   */
-  @Test
-  void simpleModeInlinedParametersAreRefusedCleanly() throws SQLException {
-    try (Connection c = proxy.connect(Mode.SIMPLE.urlParameters);
-        PreparedStatement refresh =
-            c.prepareStatement("SELECT pgtrickle.refresh_stream_table(?)")) {
-      refresh.setString(1, "warmup_st");
-      SQLException e = catchThrowableOfType(SQLException.class, refresh::executeQuery);
-      assertThat(e.getSQLState()).isEqualTo("0A000");
-      assertThat(e.getMessage()).contains("must be literals or parameters");
-      assertThat(Sql.scalar(c, "SELECT 1")).isEqualTo(1);
-    }
   }
 
   // ---- transactions and errors ----

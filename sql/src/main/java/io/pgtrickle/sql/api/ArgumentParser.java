@@ -12,9 +12,9 @@ import java.util.Locale;
 
 /**
  * Parses the argument list of a recognised call into {@link ParsedArgument}s: optional {@code name
- * =>} or {@code name :=}, then a string literal, NULL, true/false, a number or a parameter, then
- * any {@code ::type} casts ({@code CAST(x AS type)} too). Anything else is an expression, which we
- * refuse rather than evaluate differently from PostgreSQL.
+ * =>} or {@code name :=}, then a string literal, NULL, true/false, a number or a parameter,
+ * possibly in parentheses, then any {@code ::type} casts ({@code CAST(x AS type)} too). Anything
+ * else is an expression, which we refuse rather than evaluate differently from PostgreSQL.
  */
 final class ArgumentParser {
   private final String sql;
@@ -96,6 +96,25 @@ final class ArgumentParser {
             new ArgExpr(ArgExpr.Kind.PARAM, parameterNumber(t), SqlType.UNKNOWN), i + 1);
       case NUMBER:
         return new Parsed(number("", t), i + 1);
+      case LEFT_PAREN:
+        {
+          // A parenthesised value is the same value; pgjdbc's simple mode inlines each bound
+          // parameter this way, as ('text') or ('text'::type).
+          Parsed inner;
+          try {
+            inner = value(i + 1, to);
+          } catch (PgTrickleException e) {
+            if (!e.getSQLState().equals(SqlState.FEATURE_NOT_SUPPORTED.code())) {
+              throw e;
+            }
+            // A subquery or an expression: point at the parenthesis that starts it.
+            break;
+          }
+          if (inner.next < to && tokens.get(inner.next).is(TokenKind.RIGHT_PAREN)) {
+            return new Parsed(inner.expr, inner.next + 1);
+          }
+          break;
+        }
       case OPERATOR:
         if ((t.value().equals("-") || t.value().equals("+"))
             && i + 1 < to

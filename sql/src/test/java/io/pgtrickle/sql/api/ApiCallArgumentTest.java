@@ -173,7 +173,6 @@ class ApiCallArgumentTest {
           "pgt_name",
           "t.pgt_name",
           "(SELECT 'x')",
-          "('x')",
           "ARRAY['a']",
           "-x",
           "now()::text",

@@ -313,6 +313,28 @@ class ApiCallRecognizerTest {
     }
 
     @Test
+    void parenthesisedValuesAsPgjdbcSimpleModeInlinesThem() throws Exception {
+      ApiCall c =
+          call(
+              "SELECT pgtrickle.create_stream_table(('t'), ('SELECT 1'::varchar),"
+                  + " refresh_mode => (('FULL')), initialize => ('FALSE'::boolean))");
+      assertThat(c.arguments())
+          .containsExactly(
+              entry("name", lit("t")),
+              entry("query", lit("SELECT 1")),
+              entry("refresh_mode", lit("FULL")),
+              entry("initialize", lit(false)));
+    }
+
+    @Test
+    void anUnclosedOrNonLiteralParenthesisIsStillRefused() {
+      assertThat(fail("SELECT pgtrickle.drop_stream_table(('a' || 'b'))").getSQLState())
+          .isEqualTo("0A000");
+      assertThat(fail("SELECT pgtrickle.drop_stream_table((select 'a'))").getSQLState())
+          .isEqualTo("0A000");
+    }
+
+    @Test
     void parameterZeroDoesNotExist() {
       PgTrickleException e = fail("SELECT pgtrickle.drop_stream_table($0)");
       assertThat(e.getSQLState()).isEqualTo("22023");
