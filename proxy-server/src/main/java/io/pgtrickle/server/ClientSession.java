@@ -342,6 +342,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
   /** Handles one client message, in order, when not paused. */
   private void process(Frame f) {
+    try {
+      dispatch(f);
+    } catch (ProtocolViolationException e) {
+      // A malformed message is found while reading it, before it is passed on or released; the
+      // caller ends the session, but the frame is still ours to free.
+      f.release();
+      throw e;
+    }
+  }
+
+  private void dispatch(Frame f) {
     if (phase == Phase.AUTHENTICATING) {
       toUpstream(f);
       return;
