@@ -78,6 +78,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   private static final String API_COMMAND_TAG = "SELECT 1";
   private static final int VOID_TYPE_SIZE = 4;
 
+  /** How much a client may send while it waits for an API call before reads stop. */
+  private static final long MAX_HELD_BYTES = 1 << 20;
+
   private enum Phase {
     /** SSLRequest, GSSENCRequest, CancelRequest or StartupMessage expected. */
     STARTUP,
@@ -103,6 +106,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
   /** Whether client messages are held instead of processed. */
   private boolean paused;
+
+  /** The size of the held messages. */
+  private long heldBytes;
 
   /** What to do once the server owes no ReadyForQuery: the barrier's action. */
   private Runnable whenUpstreamIdle;
@@ -157,6 +163,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     } else if (msg instanceof Frame f) {
       if (paused || phase == Phase.CONNECTING) {
         held.add(f);
+        heldBytes += f.length() + 1;
       } else {
         process(f);
       }
@@ -545,6 +552,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                         () ->
                             apiFinished(error, simple, call == null ? null : call.resultColumn()));
               });
+      maybeReadClient();
     } catch (RejectedExecutionException e) {
       apiFinished(
           PgTrickleException.of(SqlState.ADMIN_SHUTDOWN, "the pg_trickle proxy is shutting down"),
@@ -656,6 +664,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     Frame f;
     try {
       while (!paused && phase != Phase.CLOSED && (f = held.poll()) != null) {
+        heldBytes -= f.length() + 1;
         process(f);
       }
     } catch (ProtocolViolationException e) {
@@ -672,7 +681,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void maybeReadClient() {
-    if (paused || phase == Phase.CLOSED || phase == Phase.CONNECTING) {
+    if (phase == Phase.CLOSED || phase == Phase.CONNECTING) {
+      return;
+    }
+    if (paused) {
+      // Reading on while an API call runs lets a client's disconnect end the call (and roll it
+      // back) at once; what it sends meanwhile is held, up to a bound.
+      if (phase == Phase.READY
+          && whenUpstreamIdle == null
+          && heldBytes < MAX_HELD_BYTES
+          && client.isActive()) {
+        client.read();
+      }
       return;
     }
     if (upstream == null || upstream.isWritable()) {
@@ -749,6 +769,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void onUpstreamFrame(Frame f) {
+    try {
+      relay(f);
+    } catch (ProtocolViolationException e) {
+      // As for client messages: found while reading, before the frame was passed on.
+      f.release();
+      throw e;
+    }
+  }
+
+  private void relay(Frame f) {
     switch (f.type()) {
       case Backend.READY_FOR_QUERY -> onReadyForQuery(f);
       case Backend.ERROR_RESPONSE -> {
