@@ -11,9 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.pgtrickle.engine.api.ApiExecutor;
-import io.pgtrickle.engine.catalog.CatalogMigrator;
-import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
 import io.pgtrickle.server.protocol.BackendDecoder;
@@ -40,7 +37,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -130,7 +126,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   private final ApiStatements api = new ApiStatements();
 
   /** The engine's exchange in flight on the upstream connection, or null. */
-  private Exchange exchange;
+  private EngineExchange exchange;
 
   private ClientSession(ProxyServer proxy, Channel client) {
     this.proxy = proxy;
@@ -545,7 +541,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
           .engine()
           .execute(
               () -> {
-                PgTrickleException error = runEngine(call, values, rejected, inTransaction, db);
+                PgTrickleException error =
+                    ApiCallRunner.run(proxy, new Link(), call, values, rejected, inTransaction, db);
                 client
                     .eventLoop()
                     .execute(
@@ -558,77 +555,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
           PgTrickleException.of(SqlState.ADMIN_SHUTDOWN, "the pg_trickle proxy is shutting down"),
           simple,
           null);
-    }
-  }
-
-  /** Runs on an engine thread; returns the error to report, or null on success. */
-  private PgTrickleException runEngine(
-      ApiCall call,
-      List<Object> values,
-      PgTrickleException rejected,
-      boolean inTransaction,
-      String db) {
-    WireSqlSession session = new WireSqlSession(new Link(), inTransaction);
-    try {
-      if (rejected != null) {
-        throw ApiExecutor.rejected(session, rejected);
-      }
-      ensureCatalog(session, db);
-      ApiExecutor.execute(session, call, values);
-      return null;
-    } catch (PgTrickleException e) {
-      return e;
-    } catch (SQLException e) {
-      return PgTrickleException.builder(
-              e.getSQLState() == null ? SqlState.INTERNAL_ERROR.code() : e.getSQLState(),
-              e.getMessage())
-          .cause(e)
-          .build();
-    } catch (RuntimeException e) {
-      LOG.error("pg_trickle API call {} failed unexpectedly", call, e);
-      return PgTrickleException.builder(
-              SqlState.INTERNAL_ERROR, "internal error in pg_trickle: " + e)
-          .cause(e)
-          .build();
-    }
-  }
-
-  /**
-   * Installs or upgrades the catalog in this database at the first API call through this proxy
-   * (outside a transaction block, since migrations commit on their own). Inside a block, a database
-   * without any catalog gets an error that says so, instead of the call failing on whichever
-   * catalog table it reads first.
-   */
-  private void ensureCatalog(WireSqlSession session, String db) throws SQLException {
-    if (proxy.catalogChecked(db)) {
-      return;
-    }
-    if (session.inTransaction()) {
-      int installed = CatalogMigrator.installedVersion(session);
-      if (installed == 0) {
-        throw ApiExecutor.rejected(
-            session,
-            PgTrickleException.builder(
-                    SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
-                    "the pg_trickle catalog is not installed in database \""
-                        + db
-                        + "\", and it cannot be installed inside a transaction block")
-                .hint(
-                    "Make one pg_trickle call outside a transaction block (the proxy installs the"
-                        + " catalog first), then run this transaction again.")
-                .build());
-      }
-      if (installed == CatalogMigrator.CURRENT_VERSION) {
-        proxy.markCatalogChecked(db);
-      }
-      return;
-    }
-    try {
-      CatalogMigrator.migrate(session);
-      proxy.markCatalogChecked(db);
-    } catch (PgTrickleException e) {
-      // A role that may not create the catalog can still call the API if it exists.
-      LOG.warn("could not install the pg_trickle catalog in database {}: {}", db, e.getMessage());
     }
   }
 
@@ -712,7 +638,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         onUpstreamSslResponse(r);
       } else if (msg instanceof Frame f) {
         if (exchange != null) {
-          exchange.onFrame(f);
+          onExchangeFrame(f);
         } else {
           onUpstreamFrame(f);
         }
@@ -737,9 +663,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (exchange != null) {
-        Exchange lost = exchange;
+        EngineExchange lost = exchange;
         exchange = null;
-        lost.done.completeExceptionally(
+        lost.fail(
             PgTrickleException.of(
                 SqlState.CONNECTION_FAILURE, "the connection to the upstream server was lost"));
       }
@@ -860,6 +786,30 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** A server message while the engine owns the connection. */
+  private void onExchangeFrame(Frame f) {
+    try {
+      switch (f.type()) {
+        case Backend.PARAMETER_STATUS, Backend.NOTIFICATION_RESPONSE -> {
+          // Session facts and notifications are the client's, whoever caused them.
+          if (f.type() == Backend.PARAMETER_STATUS) {
+            onParameterStatus(f);
+          }
+          client.write(f.retain().message());
+        }
+        case Backend.READY_FOR_QUERY -> {
+          transactionStatus = MessageReader.readyForQueryStatus(f.payload());
+          EngineExchange finished = exchange;
+          exchange = null;
+          finished.complete(transactionStatus);
+        }
+        default -> exchange.collect(f, charset);
+      }
+    } finally {
+      f.release();
+    }
+  }
+
   private void startExchange(
       Function<ByteBufAllocator, List<ByteBuf>> messages, CompletableFuture<EngineReply> done) {
     if (upstream == null || !upstream.isActive() || phase == Phase.CLOSED) {
@@ -868,56 +818,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
               SqlState.CONNECTION_FAILURE, "the connection to the upstream server was lost"));
       return;
     }
-    exchange = new Exchange(done);
+    exchange = new EngineExchange(done);
     for (ByteBuf b : messages.apply(upstream.alloc())) {
       upstream.write(b);
     }
     upstream.flush();
     upstream.read();
-  }
-
-  /** Collects the server's replies to one exchange of the engine's. */
-  private final class Exchange {
-    final CompletableFuture<EngineReply> done;
-    List<Row> rows = new ArrayList<>();
-    String tag;
-    Map<Character, String> error;
-
-    Exchange(CompletableFuture<EngineReply> done) {
-      this.done = done;
-    }
-
-    void onFrame(Frame f) {
-      try {
-        switch (f.type()) {
-          case Backend.ROW_DESCRIPTION -> rows = new ArrayList<>();
-          case Backend.DATA_ROW -> rows.add(new Row(MessageReader.dataRow(f.payload(), charset)));
-          case Backend.COMMAND_COMPLETE -> tag = MessageReader.commandTag(f.payload());
-          case Backend.ERROR_RESPONSE -> {
-            if (error == null) {
-              error = MessageReader.fields(f.payload());
-            }
-          }
-          case Backend.PARAMETER_STATUS, Backend.NOTIFICATION_RESPONSE -> {
-            // Session facts and notifications are the client's, whoever caused them.
-            if (f.type() == Backend.PARAMETER_STATUS) {
-              onParameterStatus(f);
-            }
-            client.write(f.retain().message());
-          }
-          case Backend.READY_FOR_QUERY -> {
-            transactionStatus = MessageReader.readyForQueryStatus(f.payload());
-            exchange = null;
-            done.complete(new EngineReply(rows, tag, error, transactionStatus));
-          }
-          default -> {
-            // ParseComplete, BindComplete, notices: nothing the engine needs.
-          }
-        }
-      } finally {
-        f.release();
-      }
-    }
   }
 
   // ---- ending ----
