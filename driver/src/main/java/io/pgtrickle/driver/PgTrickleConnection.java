@@ -4,17 +4,23 @@ import io.pgtrickle.driver.jdbc.DelegatingConnection;
 import io.pgtrickle.driver.jdbc.PrepareOptions;
 import io.pgtrickle.driver.jdbc.StatementOptions;
 import io.pgtrickle.engine.api.ApiExecutor;
+import io.pgtrickle.engine.immediate.ImmediateInterceptor;
 import io.pgtrickle.engine.session.JdbcSqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.sql.api.ApiCall;
 import io.pgtrickle.sql.api.ApiCallRecognizer;
+import io.pgtrickle.sql.dml.StatementClass;
 import io.pgtrickle.sql.lex.Identifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * A pgjdbc connection with the pg_trickle API: statements and prepared statements whose SQL is a
@@ -23,10 +29,105 @@ import java.util.Optional;
  */
 public final class PgTrickleConnection extends DelegatingConnection {
   private final JdbcSqlSession session;
+  private final ImmediateInterceptor immediate;
 
   PgTrickleConnection(Connection pgjdbc) {
     super(pgjdbc);
-    this.session = new JdbcSqlSession(pgjdbc);
+    this.session = new JdbcSqlSession(pgjdbc, true);
+    this.immediate = new ImmediateInterceptor(session, Clock.systemUTC());
+  }
+
+  /** A statement execution that may fail like JDBC. */
+  @FunctionalInterface
+  interface Execution<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs a client statement with IMMEDIATE maintenance around it: pending maintenance first when
+   * the statement could read a stream table; an autocommit write to a source runs in one
+   * transaction with its maintenance, so both commit or neither does.
+   */
+  <T> T intercepted(StatementClass c, Execution<T> execution) throws SQLException {
+    boolean writesTracked = immediate.before(c);
+    if (!inTransaction()) {
+      if (!writesTracked) {
+        return execution.run();
+      }
+      delegate.setAutoCommit(false);
+      try {
+        T result = execution.run();
+        immediate.flush();
+        delegate.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          delegate.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      } finally {
+        immediate.ended();
+        delegate.setAutoCommit(true);
+      }
+    }
+    try {
+      T result = execution.run();
+      immediate.after(c);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      immediate.statementFailed();
+      throw e;
+    }
+  }
+
+  /** Like {@link #intercepted(StatementClass, Execution)} for the SQL text of a statement. */
+  <T> T intercepted(String sql, Execution<T> execution) throws SQLException {
+    return intercepted(ImmediateInterceptor.classify(sql), execution);
+  }
+
+  /**
+   * Whether a statement sent now runs inside a transaction block: autocommit is off, or the
+   * application opened one with a BEGIN statement.
+   */
+  private boolean inTransaction() throws SQLException {
+    return !delegate.getAutoCommit()
+        || delegate.unwrap(BaseConnection.class).getTransactionState() != TransactionState.IDLE;
+  }
+
+  @Override
+  public void commit() throws SQLException {
+    immediate.beforeCommit();
+    delegate.commit();
+    immediate.ended();
+  }
+
+  @Override
+  public void rollback() throws SQLException {
+    try {
+      delegate.rollback();
+    } finally {
+      immediate.ended();
+    }
+  }
+
+  @Override
+  public void rollback(Savepoint savepoint) throws SQLException {
+    delegate.rollback(savepoint);
+    immediate.rolledBackToSavepoint();
+  }
+
+  @Override
+  public void setAutoCommit(boolean autoCommit) throws SQLException {
+    if (autoCommit && !delegate.getAutoCommit()) {
+      // Switching autocommit on commits the open transaction.
+      immediate.beforeCommit();
+      delegate.setAutoCommit(true);
+      immediate.ended();
+      return;
+    }
+    delegate.setAutoCommit(autoCommit);
   }
 
   @Override
@@ -39,7 +140,7 @@ public final class PgTrickleConnection extends DelegatingConnection {
       throws SQLException {
     Optional<ApiCall> call = recognize(sql, true);
     if (call.isEmpty()) {
-      return super.doPrepareStatement(sql, options);
+      return new ImmediatePreparedStatement(options.prepare(delegate, sql), this, sql);
     }
     // The server only ever sees the function-shaped result query; the call itself runs here.
     PreparedStatement result = options.prepare(delegate, resultQuery(call.get()));
@@ -69,7 +170,12 @@ public final class PgTrickleConnection extends DelegatingConnection {
    * @param parameterValues the values bound to the call's parameters, in order
    */
   void executeApi(ApiCall call, List<Object> parameterValues) throws SQLException {
-    ApiExecutor.execute(session, call, parameterValues);
+    try {
+      ApiExecutor.execute(session, call, parameterValues);
+    } finally {
+      // The call may have created, altered or dropped an IMMEDIATE stream table.
+      immediate.invalidate();
+    }
   }
 
   /**

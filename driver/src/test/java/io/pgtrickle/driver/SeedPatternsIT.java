@@ -3,7 +3,6 @@ package io.pgtrickle.driver;
 import static io.pgtrickle.driver.DifferentialIT.lastAction;
 import static io.pgtrickle.driver.FullModeIT.connect;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.testing.PgTest;
 import io.pgtrickle.testing.Sql;
@@ -439,18 +438,30 @@ class SeedPatternsIT {
 
     try (Connection c = connect(db);
         Statement st = c.createStatement()) {
-      // IMMEDIATE is not implemented yet; issue 5 will make this example work.
-      assertThatThrownBy(() -> st.execute(LIVE_COUNTER))
-          .isInstanceOfSatisfying(
-              SQLException.class,
-              e -> assertThat(e.getSQLState()).as(e.getMessage()).isEqualTo("0A000"));
-      assertThat(Sql.string(c, "SELECT to_regclass('live_counter') IS NULL")).isEqualTo("t");
+      st.execute(LIVE_COUNTER);
       assertThat(
-              Sql.scalar(
+              Sql.string(
                   c,
-                  "SELECT count(*) FROM pgtrickle.pgt_stream_tables"
+                  "SELECT effective_refresh_mode FROM pgtrickle.pgt_stream_tables"
                       + " WHERE pgt_name = 'live_counter'"))
-          .isZero();
+          .isEqualTo("IMMEDIATE");
+      String query =
+          "SELECT region, COUNT(*) AS cnt, SUM(amount) AS total FROM orders GROUP BY region";
+      SplittableRandom r = new SplittableRandom(5);
+      // Autocommit: every write is visible in live_counter when the statement returns.
+      for (int i = 0; i < 20; i++) {
+        writeOrders(st, r);
+        StreamTableOracle.assertMatchesQuery(c, "live_counter", query);
+      }
+      // In a transaction: read-your-writes before commit, and a rollback undoes the maintenance.
+      c.setAutoCommit(false);
+      for (int i = 0; i < 5; i++) {
+        writeOrders(st, r);
+        StreamTableOracle.assertMatchesQuery(c, "live_counter", query);
+      }
+      c.rollback();
+      StreamTableOracle.assertMatchesQuery(c, "live_counter", query);
+      c.setAutoCommit(true);
     }
   }
 

@@ -96,7 +96,8 @@ final class AlterCommand {
             : null;
     ModePolicy.Decision decision =
         redecide
-            ? ModePolicy.decide(mode, st.displayName(), () -> Maintenance.plan(s, analyzed))
+            ? ModePolicy.decide(
+                mode, st.displayName(), () -> Maintenance.plan(s, analyzed), s.maintainsImmediate())
             : new ModePolicy.Decision(st.effectiveMode(), null);
 
     List<String> sets = new ArrayList<>();
@@ -143,8 +144,8 @@ final class AlterCommand {
               + ", updated_at = now() WHERE pgt_id = ?::bigint",
           params.toArray());
     }
-    boolean wasIncremental = st.effectiveMode() == RefreshMode.DIFFERENTIAL;
-    boolean incremental = decision.effective() == RefreshMode.DIFFERENTIAL;
+    boolean wasIncremental = st.incremental();
+    boolean incremental = decision.effective().isIncremental();
     List<Dependency> oldSources = StreamTables.dependencies(s, st.id());
     if (c.query() != null) {
       st = redefine(s, st, analyzed, c.query());

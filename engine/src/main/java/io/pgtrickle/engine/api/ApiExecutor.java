@@ -2,7 +2,6 @@ package io.pgtrickle.engine.api;
 
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
-import io.pgtrickle.engine.model.RefreshMode;
 import io.pgtrickle.engine.refresh.InitiatedBy;
 import io.pgtrickle.engine.refresh.RefreshAction;
 import io.pgtrickle.engine.refresh.RefreshHistory;
@@ -195,7 +194,7 @@ public final class ApiExecutor {
               s,
               st.get().id(),
               // What the refresh would have done: the history says which kind failed.
-              st.get().effectiveMode() == RefreshMode.DIFFERENTIAL && st.get().populated()
+              st.get().incremental() && st.get().populated()
                   ? RefreshAction.DIFFERENTIAL
                   : RefreshAction.FULL,
               InitiatedBy.MANUAL,

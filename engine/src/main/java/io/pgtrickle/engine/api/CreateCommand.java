@@ -2,7 +2,6 @@ package io.pgtrickle.engine.api;
 
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
-import io.pgtrickle.engine.model.RefreshMode;
 import io.pgtrickle.engine.query.AnalyzedQuery;
 import io.pgtrickle.engine.query.QueryAnalyzer;
 import io.pgtrickle.engine.refresh.InitiatedBy;
@@ -70,7 +69,11 @@ final class CreateCommand {
     }
     AnalyzedQuery analyzed = QueryAnalyzer.analyze(s, display, query);
     ModePolicy.Decision mode =
-        ModePolicy.decide(options.refreshMode(), display, () -> Maintenance.plan(s, analyzed));
+        ModePolicy.decide(
+            options.refreshMode(),
+            display,
+            () -> Maintenance.plan(s, analyzed),
+            s.maintainsImmediate());
     long relid = StorageTable.create(s, sqlName, display, analyzed);
     long pgtId =
         s.queryOne(
@@ -98,7 +101,7 @@ final class CreateCommand {
             .longValue(0);
     StreamTables.replaceDependencies(s, pgtId, analyzed.sources());
     StreamTable st = StreamTables.require(s, new QualifiedName(schema, name.name()), true);
-    if (mode.effective() == RefreshMode.DIFFERENTIAL) {
+    if (mode.effective().isIncremental()) {
       Maintenance.start(s, st, analyzed);
     }
     if (options.initialize()) {

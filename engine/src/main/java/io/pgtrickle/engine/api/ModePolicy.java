@@ -25,6 +25,28 @@ final class ModePolicy {
     IncrementalPlan plan() throws SQLException;
   }
 
+  private static void requireIncremental(RefreshMode requested, String stName, Support support)
+      throws SQLException {
+    try {
+      support.plan();
+    } catch (PgTrickleException e) {
+      if (!rulesOut(e)) {
+        throw e;
+      }
+      throw PgTrickleException.builder(
+              e.getSQLState(),
+              "stream table "
+                  + stName
+                  + " cannot be maintained with refresh_mode "
+                  + requested
+                  + ": "
+                  + e.getMessage())
+          .hint(e.hint())
+          .cause(e)
+          .build();
+    }
+  }
+
   /** Whether an error means "not incrementally", as opposed to a real failure. */
   private static boolean rulesOut(PgTrickleException e) {
     return SqlState.FEATURE_NOT_SUPPORTED.code().equals(e.getSQLState())
@@ -34,9 +56,13 @@ final class ModePolicy {
   /**
    * Resolves the requested mode. AUTO runs DIFFERENTIAL when the query can be maintained
    * incrementally and FULL otherwise, recording why; DIFFERENTIAL on a query that cannot be is an
-   * error rather than a FULL refresh in disguise. IMMEDIATE is not available yet.
+   * error rather than a FULL refresh in disguise, and so is IMMEDIATE; IMMEDIATE also needs a
+   * caller whose writes are intercepted.
+   *
+   * @param immediateAvailable whether the caller's session maintains IMMEDIATE stream tables
    */
-  static Decision decide(RefreshMode requested, String stName, Support support)
+  static Decision decide(
+      RefreshMode requested, String stName, Support support, boolean immediateAvailable)
       throws SQLException {
     return switch (requested) {
       case FULL -> new Decision(RefreshMode.FULL, "FULL requested");
@@ -53,30 +79,25 @@ final class ModePolicy {
         }
       }
       case DIFFERENTIAL -> {
-        try {
-          support.plan();
-        } catch (PgTrickleException e) {
-          if (!rulesOut(e)) {
-            throw e;
-          }
-          throw PgTrickleException.builder(
-                  e.getSQLState(),
-                  "stream table "
-                      + stName
-                      + " cannot be maintained with refresh_mode DIFFERENTIAL: "
-                      + e.getMessage())
-              .hint(e.hint())
-              .cause(e)
-              .build();
-        }
+        requireIncremental(requested, stName, support);
         yield new Decision(RefreshMode.DIFFERENTIAL, "DIFFERENTIAL requested");
       }
-      case IMMEDIATE ->
+      case IMMEDIATE -> {
+        if (!immediateAvailable) {
           throw PgTrickleException.builder(
                   SqlState.FEATURE_NOT_SUPPORTED,
-                  "refresh_mode IMMEDIATE is not supported yet (stream table " + stName + ")")
-              .hint("Use refresh_mode => 'DIFFERENTIAL', 'FULL' or 'AUTO' for now.")
+                  "refresh_mode IMMEDIATE needs a connection through the pg_trickle JDBC driver"
+                      + " (stream table "
+                      + stName
+                      + ")")
+              .hint(
+                  "IMMEDIATE maintenance through the proxy is not built yet; create and write"
+                      + " IMMEDIATE stream tables through jdbc:pgtrickle:postgresql://.")
               .build();
+        }
+        requireIncremental(requested, stName, support);
+        yield new Decision(RefreshMode.IMMEDIATE, "IMMEDIATE requested");
+      }
     };
   }
 }

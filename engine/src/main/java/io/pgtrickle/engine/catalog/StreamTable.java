@@ -35,4 +35,9 @@ public record StreamTable(
   public String displayName() {
     return schema + "." + name;
   }
+
+  /** Whether its refreshes apply captured changes (DIFFERENTIAL or IMMEDIATE). */
+  public boolean incremental() {
+    return effectiveMode != null && effectiveMode.isIncremental();
+  }
 }

@@ -11,8 +11,10 @@ import io.pgtrickle.sql.lex.Identifiers;
 import io.pgtrickle.sql.lex.QualifiedName;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads and writes the rows of {@code pgtrickle.pgt_stream_tables} and its dependencies. */
@@ -103,6 +105,34 @@ public final class StreamTables {
             "SELECT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables WHERE pgt_relid = ?::oid)",
             relid)
         .bool(0);
+  }
+
+  /**
+   * The stream tables maintained in the writer's transaction, each with the OIDs of its sources, in
+   * one round trip.
+   */
+  public static Map<StreamTable, List<Long>> immediate(SqlSession s) throws SQLException {
+    Map<StreamTable, List<Long>> out = new LinkedHashMap<>();
+    for (Row r :
+        s.query(
+            "SELECT "
+                + COLUMNS
+                + ", (SELECT string_agg(d.source_relid::text, ',') FROM pgtrickle.pgt_dependencies d"
+                + " WHERE d.pgt_id = s.pgt_id)"
+                + " FROM pgtrickle.pgt_stream_tables s"
+                + " JOIN pg_catalog.pg_class c ON c.oid = s.pgt_relid"
+                + " WHERE s.effective_refresh_mode = 'IMMEDIATE' AND s.is_populated"
+                + " ORDER BY s.pgt_id")) {
+      String sources = r.text(13);
+      List<Long> relids = new ArrayList<>();
+      if (sources != null) {
+        for (String relid : sources.split(",")) {
+          relids.add(Long.parseLong(relid));
+        }
+      }
+      out.put(toStreamTable(r), relids);
+    }
+    return out;
   }
 
   /** The sources recorded for a stream table. */

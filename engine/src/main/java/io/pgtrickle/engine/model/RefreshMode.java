@@ -13,6 +13,15 @@ public enum RefreshMode {
   /** Apply changes inside the writing transaction. */
   IMMEDIATE;
 
+  /**
+   * Whether refreshes apply captured changes (DIFFERENTIAL, and IMMEDIATE, whose maintenance in the
+   * writer's transaction is a differential refresh of that transaction's changes), so sources carry
+   * capture triggers and the stream table has frontiers.
+   */
+  public boolean isIncremental() {
+    return this == DIFFERENTIAL || this == IMMEDIATE;
+  }
+
   /** Parses the {@code refresh_mode} parameter. */
   public static RefreshMode parse(String value) throws PgTrickleException {
     return Keywords.parse(RefreshMode.class, "refresh_mode", value);

@@ -33,6 +33,12 @@ import java.util.stream.Collectors;
 final class DifferentialRefresh {
   private DifferentialRefresh() {}
 
+  /**
+   * Applies the pending changes.
+   *
+   * @param by who asked, for the history; null for maintenance in the writer's transaction, which
+   *     is not recorded (it would be a history row per statement)
+   */
   static RefreshResult run(SqlSession s, StreamTable st, InitiatedBy by) throws SQLException {
     Map<Long, Frontier> frontiers = Frontiers.load(s, st.id());
     Map<Long, Boolean> changed = new LinkedHashMap<>();
@@ -42,7 +48,9 @@ final class DifferentialRefresh {
     }
     if (!changed.containsValue(true)) {
       RefreshResult r = noData(s);
-      RefreshHistory.completed(s, st.id(), r, by, "no pending changes");
+      if (by != null) {
+        RefreshHistory.completed(s, st.id(), r, by, "no pending changes");
+      }
       return r;
     }
     List<OutputColumn> columns = OutputColumn.ofTable(s, st.relid());
@@ -99,7 +107,9 @@ final class DifferentialRefresh {
     if (algebraic && !plan.block().groupBy().isEmpty()) {
       RunningTotals.dropEmptyGroups(s, st.id());
     }
-    RefreshHistory.completed(s, st.id(), result, by, "pending changes applied");
+    if (by != null) {
+      RefreshHistory.completed(s, st.id(), result, by, "pending changes applied");
+    }
     for (long relid : sources) {
       Frontiers.prune(s, relid);
     }

@@ -2,7 +2,6 @@ package io.pgtrickle.engine.refresh;
 
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.cdc.Frontiers;
-import io.pgtrickle.engine.model.RefreshMode;
 import io.pgtrickle.engine.query.IncrementalPlan;
 import io.pgtrickle.engine.query.OutputColumn;
 import io.pgtrickle.engine.session.SqlSession;
@@ -19,7 +18,7 @@ public final class Refresher {
   /** Brings {@code st} up to date. */
   public static RefreshResult refresh(SqlSession s, StreamTable st, InitiatedBy by)
       throws SQLException {
-    if (st.effectiveMode() == RefreshMode.DIFFERENTIAL && st.populated()) {
+    if (st.incremental() && st.populated()) {
       return DifferentialRefresh.run(s, st, by);
     }
     String reason = st.populated() ? "FULL refresh" : "first population";
@@ -33,7 +32,7 @@ public final class Refresher {
   public static RefreshResult full(SqlSession s, StreamTable st, InitiatedBy by, String reason)
       throws SQLException {
     String totals = null;
-    if (st.effectiveMode() == RefreshMode.DIFFERENTIAL) {
+    if (st.incremental()) {
       IncrementalPlan plan =
           IncrementalPlan.cachedOrPlan(s, st.definingQuery(), OutputColumn.ofTable(s, st.relid()));
       if (plan.shape().strategy() == DeltaGenerator.Strategy.ALGEBRAIC) {
@@ -41,10 +40,20 @@ public final class Refresher {
       }
     }
     RefreshResult r = FullRefresh.run(s, st, totals);
-    if (st.effectiveMode() == RefreshMode.DIFFERENTIAL) {
+    if (st.incremental()) {
       Frontiers.resetAll(s, st.id(), r.snapshot(), r.ownXid());
     }
-    RefreshHistory.completed(s, st.id(), r, by, reason);
+    if (by != null) {
+      RefreshHistory.completed(s, st.id(), r, by, reason);
+    }
     return r;
+  }
+
+  /**
+   * Applies pending changes to an IMMEDIATE stream table inside the writer's transaction, its own
+   * uncommitted changes included, without a history row.
+   */
+  public static RefreshResult immediate(SqlSession s, StreamTable st) throws SQLException {
+    return DifferentialRefresh.run(s, st, null);
   }
 }

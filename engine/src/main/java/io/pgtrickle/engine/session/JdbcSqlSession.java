@@ -16,10 +16,25 @@ import java.util.List;
  */
 public final class JdbcSqlSession implements SqlSession {
   private final Connection connection;
+  private final boolean maintainsImmediate;
 
   /** Wraps a pgjdbc connection (not a pg_trickle driver connection: that would intercept again). */
   public JdbcSqlSession(Connection connection) {
+    this(connection, false);
+  }
+
+  /**
+   * Wraps a pgjdbc connection whose client statements are (or are not) intercepted for IMMEDIATE
+   * maintenance.
+   */
+  public JdbcSqlSession(Connection connection, boolean maintainsImmediate) {
     this.connection = connection;
+    this.maintainsImmediate = maintainsImmediate;
+  }
+
+  @Override
+  public boolean maintainsImmediate() {
+    return maintainsImmediate;
   }
 
   /** The underlying connection. */

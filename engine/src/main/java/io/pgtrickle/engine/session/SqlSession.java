@@ -41,6 +41,14 @@ public interface SqlSession {
   /** Rolls back the block opened by {@link #begin()}. */
   void rollback() throws SQLException;
 
+  /**
+   * Whether the statements of this session's client pass through an interceptor that maintains
+   * IMMEDIATE stream tables in the writing transaction (the JDBC driver's do).
+   */
+  default boolean maintainsImmediate() {
+    return false;
+  }
+
   /** The first row of a query, or null when it returned none. */
   default Row queryOne(String sql, Object... params) throws SQLException {
     List<Row> rows = query(sql, params);
