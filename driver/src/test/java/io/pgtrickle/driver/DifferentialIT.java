@@ -135,15 +135,24 @@ class DifferentialIT {
   @Test
   void writesAfterARefreshInTheSameTransactionAreNotLost(TestDatabase db) throws SQLException {
     db.execute("CREATE TABLE same_tx (id int PRIMARY KEY, v int)");
+    db.execute("CREATE TABLE same_tx_elsewhere (x int)");
     String query = "SELECT id, v FROM same_tx WHERE v > 0";
     try (Connection c = connect(db);
         Statement st = c.createStatement()) {
       st.execute(create("same_tx_st", query, "DIFFERENTIAL"));
       c.setAutoCommit(false);
       st.execute("INSERT INTO same_tx VALUES (1, 1)");
+      // A younger transaction that commits first puts this one below the refresh snapshot's
+      // xmax, where a snapshot leaves its own transaction out of the running ones: the case in
+      // which the later writes used to count as consumed and were lost.
+      db.execute("INSERT INTO same_tx_elsewhere VALUES (1)");
       st.execute("SELECT pgtrickle.refresh_stream_table('same_tx_st')");
       StreamTableOracle.assertMatchesQuery(c, "same_tx_st", query);
       st.execute("INSERT INTO same_tx VALUES (2, 2)");
+      db.execute("INSERT INTO same_tx_elsewhere VALUES (2)");
+      st.execute("SELECT pgtrickle.refresh_stream_table('same_tx_st')");
+      StreamTableOracle.assertMatchesQuery(c, "same_tx_st", query);
+      st.execute("INSERT INTO same_tx VALUES (3, 3)");
       st.execute("UPDATE same_tx SET v = 5 WHERE id = 1");
       c.commit();
       c.setAutoCommit(true);

@@ -25,7 +25,7 @@ public final class CatalogMigrator {
 
   /** The migrations, in order; the index + 1 is the version. */
   private static final List<String> MIGRATIONS =
-      List.of("V1__catalog.sql", "V2__change_capture.sql");
+      List.of("V1__catalog.sql", "V2__change_capture.sql", "V3__own_transaction_frontier.sql");
 
   /** The catalog version this engine needs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

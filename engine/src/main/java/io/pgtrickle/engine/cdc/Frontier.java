@@ -5,12 +5,14 @@ import io.pgtrickle.sql.lex.Identifiers;
 /**
  * How far a stream table has consumed one source's change buffer.
  *
- * <p>Consumption is bounded by transaction snapshots, never by sequence order: a change is behind
- * the frontier when its transaction was visible in {@code snapshot} (the snapshot of the refresh
- * statement that consumed the buffer), or when it is one of the first {@code ownChangeId} changes
- * of {@code ownXid}, the refreshing transaction itself (whose own writes its snapshot does not
- * count as visible, though it reads them). So a long transaction that commits late is consumed by
- * the first refresh that can see it: never skipped, never read twice.
+ * <p>Consumption is bounded by transaction snapshots, never by sequence order: a change of another
+ * transaction is behind the frontier when that transaction was visible in {@code snapshot} (the
+ * snapshot of the refresh statement that consumed the buffer); a change of {@code ownXid}, the
+ * refreshing transaction itself, is behind it when it is one of the first {@code ownChangeId}
+ * changes, whatever the snapshot says (a transaction's own snapshot leaves it out of the running
+ * ones, so it would look committed). So a long transaction that commits late is consumed by the
+ * first refresh that can see it, and a transaction that refreshes between its own writes has the
+ * later ones consumed after it: never skipped, never read twice.
  *
  * @param snapshot {@code pg_snapshot} text, {@code xmin:xmax:xip,…}
  * @param ownXid the consuming transaction's id ({@code xid8} text)

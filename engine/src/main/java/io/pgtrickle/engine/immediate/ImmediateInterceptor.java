@@ -118,11 +118,13 @@ public final class ImmediateInterceptor {
   }
 
   /**
-   * Call after ROLLBACK TO SAVEPOINT: the block works again; changes written before the savepoint
-   * may still be pending, so the connection stays dirty.
+   * Call after ROLLBACK TO SAVEPOINT: the block works again, and a maintenance run after the
+   * savepoint was undone with it while the changes written before the savepoint remain, so they may
+   * be pending again.
    */
   public void rolledBackToSavepoint() {
     failed = false;
+    dirty = true;
   }
 
   /** Call before the transaction commits (COMMIT, or JDBC commit()). */
