@@ -267,6 +267,95 @@ class ImmediateIT {
     }
   }
 
+  @Test
+  @Order(7)
+  void writersOfDifferentSourcesNeverDeadlock(TestDatabase db) throws Exception {
+    try (Connection c = connect(db);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE pairs_a (id int PRIMARY KEY, k int, v int)");
+      st.execute("CREATE TABLE pairs_b (id int PRIMARY KEY, k int, w int)");
+      st.execute(
+          "SELECT pgtrickle.create_stream_table('imm_pairs', $$SELECT a.k, sum(a.v * b.w) AS s,"
+              + " count(*) AS n FROM pairs_a a JOIN pairs_b b ON b.k = a.k GROUP BY a.k$$,"
+              + " refresh_mode => 'IMMEDIATE')");
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<Future<?>> writers = new ArrayList<>();
+    for (String table : List.of("pairs_a", "pairs_b")) {
+      writers.add(
+          pool.submit(
+              () -> {
+                try (Connection c = connect(db);
+                    Statement st = c.createStatement()) {
+                  c.setAutoCommit(false);
+                  for (int tx = 0; tx < 40; tx++) {
+                    for (int i = 0; i < 3; i++) {
+                      int id = tx * 3 + i;
+                      st.execute(
+                          "INSERT INTO "
+                              + table
+                              + " VALUES ("
+                              + id
+                              + ", "
+                              + (id % 5)
+                              + ", "
+                              + id
+                              + ")");
+                    }
+                    st.execute("UPDATE " + table + " SET k = (k + 1) % 5 WHERE id % 7 = " + tx % 7);
+                    // Any error here (a deadlock included) fails the test.
+                    c.commit();
+                  }
+                }
+                return null;
+              }));
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(5, TimeUnit.MINUTES)).as("hang guard").isTrue();
+    for (Future<?> f : writers) {
+      f.get();
+    }
+    try (Connection c = connect(db)) {
+      StreamTableOracle.assertMatchesQuery(
+          c,
+          "imm_pairs",
+          "SELECT a.k, sum(a.v * b.w) AS s, count(*) AS n FROM pairs_a a JOIN pairs_b b"
+              + " ON b.k = a.k GROUP BY a.k");
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aFailedMaintenanceFailsTheWriteAndChangesNothing(TestDatabase db) throws SQLException {
+    try (Connection c = connect(db);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE capped (id int PRIMARY KEY, v int)");
+      st.execute("INSERT INTO capped VALUES (1, 10)");
+      st.execute(
+          "SELECT pgtrickle.create_stream_table('imm_capped', $$SELECT sum(v) AS total FROM"
+              + " capped$$, refresh_mode => 'IMMEDIATE')");
+      // A constraint on the stream table that the next write's maintenance violates.
+      st.execute("ALTER TABLE imm_capped ADD CONSTRAINT total_small CHECK (total < 100)");
+      SQLException e =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              SQLException.class, () -> st.execute("INSERT INTO capped VALUES (2, 500)"));
+      assertThat(e.getSQLState()).isEqualTo("23514");
+      assertThat(e.getMessage()).contains("total_small");
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM capped")).isEqualTo(1);
+      assertThat(Sql.scalar(c, "SELECT total FROM imm_capped")).isEqualTo(10);
+      // Inside a transaction the failure surfaces at the next read or at commit.
+      c.setAutoCommit(false);
+      st.execute("INSERT INTO capped VALUES (3, 500)");
+      assertThat(
+              org.assertj.core.api.Assertions.catchThrowableOfType(SQLException.class, c::commit)
+                  .getSQLState())
+          .isEqualTo("23514");
+      c.rollback();
+      c.setAutoCommit(true);
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM capped")).isEqualTo(1);
+    }
+  }
+
   /** Random writes: the DIFFERENTIAL test's DML plus the statement forms IMMEDIATE must see. */
   private static List<String> writes(SplittableRandom r, int n) {
     List<String> out = new ArrayList<>();
