@@ -217,8 +217,27 @@ class ImmediateIT {
                   return null;
                 }));
       }
+      // Manual refreshes meanwhile, which must not apply anything a writer applies too.
+      java.util.concurrent.atomic.AtomicBoolean writing =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      Future<?> refresher =
+          Executors.newSingleThreadExecutor()
+              .submit(
+                  () -> {
+                    try (Connection c = connect(db);
+                        Statement st = c.createStatement()) {
+                      while (writing.get()) {
+                        for (String name : TABLES.keySet()) {
+                          st.execute("SELECT pgtrickle.refresh_stream_table('" + name + "')");
+                        }
+                      }
+                    }
+                    return null;
+                  });
       pool.shutdown();
       assertThat(pool.awaitTermination(5, TimeUnit.MINUTES)).as("hang guard").isTrue();
+      writing.set(false);
+      refresher.get(5, TimeUnit.MINUTES);
       for (Future<?> f : workers) {
         f.get();
       }
@@ -353,6 +372,39 @@ class ImmediateIT {
       c.rollback();
       c.setAutoCommit(true);
       assertThat(Sql.scalar(c, "SELECT count(*) FROM capped")).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Maintenance runs with the writer's privileges: a role that may write a source but not the
+   * stream table gets a permission error for its write, and nothing is committed.
+   */
+  @Test
+  @Order(9)
+  void aWriterWithoutPrivilegeOnTheStreamTableIsRefusedCleanly(TestDatabase db)
+      throws SQLException {
+    String role = db.createRole("imm_writer", "pw");
+    try (Connection c = connect(db);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE guarded (id int PRIMARY KEY, v int)");
+      st.execute(
+          "SELECT pgtrickle.create_stream_table('imm_guarded', $$SELECT sum(v) AS total FROM"
+              + " guarded$$, refresh_mode => 'IMMEDIATE')");
+      st.execute("GRANT INSERT, SELECT ON guarded TO " + role);
+      st.execute("GRANT USAGE ON SCHEMA pgtrickle_changes TO " + role);
+    }
+    java.util.Properties props = db.properties();
+    props.setProperty("user", role);
+    props.setProperty("password", "pw");
+    try (Connection w = DriverManager.getConnection(db.pgTrickleUrl(), props);
+        Statement st = w.createStatement()) {
+      SQLException e =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              SQLException.class, () -> st.execute("INSERT INTO guarded VALUES (1, 5)"));
+      assertThat(e.getSQLState()).isEqualTo("42501");
+    }
+    try (Connection c = connect(db)) {
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM guarded")).isZero();
     }
   }
 

@@ -20,16 +20,13 @@ import java.util.stream.Collectors;
  * pending changes include the transaction's own, so the writer reads its writes, and a savepoint or
  * transaction rollback undoes the maintenance with the changes.
  *
- * <p>Writers of one stream table's sources are serialised by a transaction-level advisory lock on
- * the stream table, taken before the frontiers are read: under READ COMMITTED the next statement's
- * snapshot then sees the previous writer's maintenance; under REPEATABLE READ and SERIALIZABLE the
- * snapshot predates it and PostgreSQL fails the frontier update with 40001, so the application
- * retries instead of committing a wrong table.
+ * <p>Writers of one stream table's sources are serialised with each other and with its other
+ * refreshes by the refresh lock ({@link Refresher}): under READ COMMITTED the maintenance then sees
+ * the previous writer's; under REPEATABLE READ and SERIALIZABLE the snapshot predates it and
+ * PostgreSQL fails the frontier update with 40001, so the application retries instead of committing
+ * a wrong table.
  */
 public final class ImmediateMaintenance {
-  /** The first key of the advisory locks; the second is the stream table's id. */
-  private static final int LOCK_CLASS = 0x70677469; // "pgti"
-
   private ImmediateMaintenance() {}
 
   /** The IMMEDIATE stream tables, each after the IMMEDIATE stream tables it reads. */
@@ -68,7 +65,6 @@ public final class ImmediateMaintenance {
     int maintained = 0;
     for (StreamTable st : ordered(s)) {
       if (ownChangesPending(s, st)) {
-        s.query("SELECT pg_advisory_xact_lock(?::int, ?::int)", LOCK_CLASS, (int) st.id());
         Refresher.immediate(s, st);
         maintained++;
       }

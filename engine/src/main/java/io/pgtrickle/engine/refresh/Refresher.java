@@ -15,9 +15,13 @@ import java.sql.SQLException;
 public final class Refresher {
   private Refresher() {}
 
+  /** The first key of the refresh locks; the second is the stream table's id. */
+  private static final int LOCK_CLASS = 0x70677469; // "pgti"
+
   /** Brings {@code st} up to date. */
   public static RefreshResult refresh(SqlSession s, StreamTable st, InitiatedBy by)
       throws SQLException {
+    lock(s, st);
     if (st.incremental() && st.populated()) {
       return DifferentialRefresh.run(s, st, by);
     }
@@ -31,6 +35,7 @@ public final class Refresher {
    */
   public static RefreshResult full(SqlSession s, StreamTable st, InitiatedBy by, String reason)
       throws SQLException {
+    lock(s, st);
     String totals = null;
     if (st.incremental()) {
       IncrementalPlan plan =
@@ -54,6 +59,18 @@ public final class Refresher {
    * uncommitted changes included, without a history row.
    */
   public static RefreshResult immediate(SqlSession s, StreamTable st) throws SQLException {
+    lock(s, st);
     return DifferentialRefresh.run(s, st, null);
+  }
+
+  /**
+   * Serialises every refresh of one stream table, manual, scheduled or in a writer's transaction,
+   * until the end of the caller's transaction; taken before the frontiers are read. Under READ
+   * COMMITTED the next statement then sees the previous refresh's frontiers; under REPEATABLE READ
+   * and SERIALIZABLE a refresh committed after the snapshot makes the frontier update fail with
+   * 40001. An advisory lock, so a writer needs no privilege on the catalog to take it.
+   */
+  private static void lock(SqlSession s, StreamTable st) throws SQLException {
+    s.query("SELECT pg_advisory_xact_lock(?::int, ?::int)", LOCK_CLASS, (int) st.id());
   }
 }
