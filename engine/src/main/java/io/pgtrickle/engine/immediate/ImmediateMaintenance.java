@@ -3,9 +3,8 @@ package io.pgtrickle.engine.immediate;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
 import io.pgtrickle.engine.cdc.ChangeBuffers;
-import io.pgtrickle.engine.cdc.Frontier;
-import io.pgtrickle.engine.cdc.Frontiers;
 import io.pgtrickle.engine.refresh.Refresher;
+import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +31,10 @@ public final class ImmediateMaintenance {
 
   /** The IMMEDIATE stream tables, each after the IMMEDIATE stream tables it reads. */
   public static List<StreamTable> ordered(SqlSession s) throws SQLException {
-    Map<StreamTable, List<Long>> all = StreamTables.immediate(s);
+    return ordered(StreamTables.immediate(s));
+  }
+
+  private static List<StreamTable> ordered(Map<StreamTable, List<Long>> all) {
     List<StreamTable> out = new ArrayList<>();
     Set<Long> placed = new HashSet<>();
     Set<Long> immediateRelids =
@@ -56,37 +59,58 @@ public final class ImmediateMaintenance {
 
   /**
    * Applies the current transaction's pending changes to every IMMEDIATE stream table that has
-   * some, in dependency order (maintaining one fills the change buffer of the next); committed
-   * changes of writers that bypassed interception are applied with them.
+   * some, in dependency order: one that reads a stream table maintained just before it is
+   * maintained too, since that filled its change buffer. Committed changes of writers that bypassed
+   * interception are applied with them.
    *
    * @return how many stream tables were maintained
    */
   public static int flush(SqlSession s) throws SQLException {
-    int maintained = 0;
-    for (StreamTable st : ordered(s)) {
-      if (ownChangesPending(s, st)) {
+    Map<StreamTable, List<Long>> all = StreamTables.immediate(s);
+    if (all.isEmpty()) {
+      return 0;
+    }
+    Set<Long> pending = withOwnChanges(s, all);
+    Set<Long> maintainedRelids = new HashSet<>();
+    for (StreamTable st : ordered(all)) {
+      boolean readsMaintained = all.get(st).stream().anyMatch(maintainedRelids::contains);
+      if (pending.contains(st.id()) || readsMaintained) {
         Refresher.immediate(s, st);
-        maintained++;
+        maintainedRelids.add(st.relid());
       }
     }
-    return maintained;
+    return maintainedRelids.size();
   }
 
-  /** Whether this transaction wrote changes to a source of {@code st} not yet applied to it. */
-  private static boolean ownChangesPending(SqlSession s, StreamTable st) throws SQLException {
-    Map<Long, Frontier> frontiers = Frontiers.load(s, st.id());
-    if (frontiers.isEmpty()) {
-      return false;
+  /**
+   * The ids of the stream tables with changes of this transaction pending in a source's buffer, in
+   * one round trip for all of them.
+   */
+  private static Set<Long> withOwnChanges(SqlSession s, Map<StreamTable, List<Long>> all)
+      throws SQLException {
+    Set<Long> sources = new TreeSet<>();
+    all.values().forEach(sources::addAll);
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT DISTINCT d.pgt_id FROM pgtrickle.pgt_dependencies d"
+                + " WHERE d.consumed_snapshot IS NOT NULL AND d.pgt_id IN (");
+    sql.append(
+        all.keySet().stream().map(st -> Long.toString(st.id())).collect(Collectors.joining(", ")));
+    sql.append(") AND CASE d.source_relid");
+    for (long relid : sources) {
+      sql.append(" WHEN ")
+          .append(relid)
+          .append(" THEN EXISTS (SELECT 1 FROM ")
+          .append(ChangeBuffers.bufferName(relid))
+          .append(" b WHERE b.__pgt_xid = pg_current_xact_id_if_assigned()")
+          .append(" AND NOT pgtrickle.behind_frontier(b.__pgt_xid, b.__pgt_change_id,")
+          .append(" d.consumed_snapshot, d.consumed_xid, d.consumed_change_id))");
     }
-    List<String> probes = new ArrayList<>();
-    for (Map.Entry<Long, Frontier> e : frontiers.entrySet()) {
-      probes.add(
-          "EXISTS (SELECT 1 FROM "
-              + ChangeBuffers.bufferName(e.getKey())
-              + " b WHERE b.__pgt_xid = pg_current_xact_id_if_assigned() AND "
-              + e.getValue().pendingPredicate("b")
-              + ")");
+    sql.append(" ELSE false END");
+    Set<Long> out = new HashSet<>();
+    for (Row r : s.rawQuery(sql.toString())) {
+      out.add(r.longValue(0));
     }
-    return s.rawQuery("SELECT " + String.join(" OR ", probes)).get(0).bool(0);
+    return out;
   }
 }
