@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -12,7 +13,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -476,15 +476,11 @@ class BadInputIT {
   private static Snapshot snapshot(TestDatabase db) throws SQLException {
     try (Connection admin = db.connect();
         Statement s = admin.createStatement()) {
-      List<String> relations = new ArrayList<>();
-      try (ResultSet rs =
-          s.executeQuery(
+      List<String> relations =
+          Sql.column(
+              admin,
               "SELECT relname FROM pg_catalog.pg_class"
-                  + " WHERE relnamespace = 'public'::regnamespace ORDER BY relname")) {
-        while (rs.next()) {
-          relations.add(rs.getString(1));
-        }
-      }
+                  + " WHERE relnamespace = 'public'::regnamespace ORDER BY relname");
       return new Snapshot(
           relations,
           count(s, "SELECT count(*) FROM pgtrickle.pgt_stream_tables"),

@@ -3,6 +3,7 @@ package io.pgtrickle.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -131,15 +132,11 @@ class FullModeIT {
           "SELECT pgtrickle.create_stream_table('st_types',"
               + " 'SELECT id, amount, note, order_date, payload, SUM(amount) OVER () AS total"
               + " FROM orders', refresh_mode => 'FULL')");
-      List<String> types = new ArrayList<>();
-      try (ResultSet rs =
-          st.executeQuery(
+      List<String> types =
+          Sql.column(
+              c,
               "SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute"
-                  + " WHERE attrelid = 'st_types'::regclass AND attnum > 0 ORDER BY attnum")) {
-        while (rs.next()) {
-          types.add(rs.getString(1));
-        }
-      }
+                  + " WHERE attrelid = 'st_types'::regclass AND attnum > 0 ORDER BY attnum");
       assertThat(types)
           .containsExactly(
               "id integer",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -397,16 +398,11 @@ class TransactionsIT {
 
   private static Snapshot snapshot(TestDatabase db) throws SQLException {
     try (Connection admin = db.connect()) {
-      List<String> relations = new ArrayList<>();
-      try (Statement s = admin.createStatement();
-          ResultSet rs =
-              s.executeQuery(
-                  "SELECT relname FROM pg_catalog.pg_class"
-                      + " WHERE relnamespace = 'public'::regnamespace ORDER BY relname")) {
-        while (rs.next()) {
-          relations.add(rs.getString(1));
-        }
-      }
+      List<String> relations =
+          Sql.column(
+              admin,
+              "SELECT relname FROM pg_catalog.pg_class"
+                  + " WHERE relnamespace = 'public'::regnamespace ORDER BY relname");
       return new Snapshot(
           relations,
           count(admin, "SELECT count(*) FROM pgtrickle.pgt_stream_tables"),

@@ -7,14 +7,13 @@ import io.pgtrickle.engine.session.JdbcSqlSession;
 import io.pgtrickle.server.ClientProcess.Result;
 import io.pgtrickle.server.protocol.LeakCheckExtension;
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +100,7 @@ class ProxyPsqlApiIT {
     try (Connection c = db.connect()) {
       StreamTableOracle.assertMatchesQuery(c, "totals", TOTALS_QUERY);
       assertThat(
-              rows(
+              Sql.column(
                   c,
                   "SELECT h.action || ' ' || h.initiated_by || ' ' || h.status"
                       + " FROM pgtrickle.pgt_refresh_history h"
@@ -109,7 +108,7 @@ class ProxyPsqlApiIT {
                       + " WHERE s.pgt_name = 'totals' ORDER BY h.refresh_id"))
           .containsExactly("FULL INITIAL COMPLETED", "DIFFERENTIAL MANUAL COMPLETED");
       assertThat(
-              rows(
+              Sql.column(
                   c,
                   "SELECT refresh_mode || ' ' || effective_refresh_mode"
                       + " FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'totals'"))
@@ -214,21 +213,21 @@ class ProxyPsqlApiIT {
   private static void assertLedgerCopyIsGone(TestDatabase db) throws SQLException {
     try (Connection c = db.connect()) {
       assertThat(
-              rows(
+              Sql.column(
                   c,
                   "SELECT count(*) FROM pgtrickle.pgt_stream_tables"
                       + " WHERE pgt_name = 'ledger_copy'"))
           .containsExactly("0");
-      assertThat(rows(c, "SELECT to_regclass('ledger_copy') IS NULL")).containsExactly("t");
+      assertThat(Sql.column(c, "SELECT to_regclass('ledger_copy') IS NULL")).containsExactly("t");
       assertThat(
-              rows(
+              Sql.column(
                   c,
                   "SELECT tgname FROM pg_trigger"
                       + " WHERE tgrelid = 'ledger'::regclass AND NOT tgisinternal"))
           .as("change-capture triggers on the source")
           .isEmpty();
       assertThat(
-              rows(
+              Sql.column(
                   c,
                   "SELECT to_regclass(format('pgtrickle_changes.%I',"
                       + " 'changes_' || 'ledger'::regclass::oid)) IS NULL"))
@@ -354,7 +353,7 @@ class ProxyPsqlApiIT {
         .contains(
             "HINT:  Send SELECT pgtrickle.refresh_stream_table(...) as a statement of its own");
     try (Connection c = db.connect()) {
-      assertThat(rows(c, "SELECT count(*) FROM combined"))
+      assertThat(Sql.column(c, "SELECT count(*) FROM combined"))
           .as("no part of the query string ran")
           .containsExactly("0");
     }
@@ -387,9 +386,9 @@ class ProxyPsqlApiIT {
     try (Connection c = db.connect()) {
       StreamTableOracle.assertMatchesQuery(
           c, "by_shop_kept", "SELECT shop, sum(amount) AS total FROM sales_kept GROUP BY shop");
-      assertThat(rows(c, "SELECT to_regclass('sales_failed') IS NULL")).containsExactly("t");
+      assertThat(Sql.column(c, "SELECT to_regclass('sales_failed') IS NULL")).containsExactly("t");
       assertThat(
-              rows(
+              Sql.column(
                   c,
                   "SELECT pgt_name FROM pgtrickle.pgt_stream_tables"
                       + " WHERE pgt_name LIKE 'by_shop_%' ORDER BY 1"))
@@ -477,7 +476,7 @@ class ProxyPsqlApiIT {
   private static void awaitActiveQuery(TestDatabase db, String marker) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     try (Connection c = db.connect()) {
-      while (rows(
+      while (Sql.column(
               c,
               "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
                   + " AND query LIKE '%"
@@ -510,16 +509,5 @@ class ProxyPsqlApiIT {
 
   private Result psql(TestDatabase db, String... args) throws Exception {
     return ClientProcess.psql(db, proxy.host(), proxy.port(), work, Map.of(), List.of(args));
-  }
-
-  private static List<String> rows(Connection c, String sql) throws SQLException {
-    List<String> rows = new ArrayList<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        rows.add(rs.getString(1));
-      }
-    }
-    return rows;
   }
 }
