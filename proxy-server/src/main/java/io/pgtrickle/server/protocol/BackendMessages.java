@@ -3,12 +3,16 @@ package io.pgtrickle.server.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgtrickle.errors.PgTrickleException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Writes the backend messages the proxy answers with itself, each as a new buffer. */
+/**
+ * Writes the backend messages the proxy answers with itself, each as a new buffer, and holds the
+ * framing and string primitives {@link FrontendMessages} shares.
+ */
 public final class BackendMessages {
   /** Type OID of {@code text}. */
   public static final int TEXT_OID = 25;
@@ -191,17 +195,24 @@ public final class BackendMessages {
     return alloc.buffer(1).writeByte(MessageTags.Negotiation.REFUSED);
   }
 
-  private static ByteBuf empty(ByteBufAllocator alloc, byte type) {
+  /** A message of this type with no payload, in either direction (ParseComplete, Sync, ...). */
+  static ByteBuf empty(ByteBufAllocator alloc, byte type) {
     return alloc.buffer(Frame.HEADER_LENGTH).writeByte(type).writeInt(4);
   }
 
   /** Writes {@code s} as UTF-8 and a terminating NUL, which {@code s} itself must not contain. */
   static void writeCString(ByteBuf out, String s) {
+    writeCString(out, s, StandardCharsets.UTF_8);
+  }
+
+  /** Writes {@code s} in {@code charset} and a terminating NUL. */
+  static void writeCString(ByteBuf out, String s, Charset charset) {
     if (s.indexOf('\0') >= 0) {
-      // PostgreSQL strings cannot hold NUL; sending one would cut the message short.
-      throw new IllegalArgumentException("string contains a NUL character: " + s);
+      // PostgreSQL strings cannot hold NUL; sending one would cut the message short. The text is
+      // left out of the message: it may be a user's whole statement.
+      throw new IllegalArgumentException("string contains a NUL character");
     }
-    out.writeCharSequence(s, StandardCharsets.UTF_8);
+    out.writeCharSequence(s, charset);
     out.writeByte(0);
   }
 }

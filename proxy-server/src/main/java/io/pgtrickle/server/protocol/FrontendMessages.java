@@ -15,7 +15,7 @@ public final class FrontendMessages {
   /** A simple-protocol Query. */
   public static ByteBuf query(ByteBufAllocator alloc, String sql, Charset charset) {
     return BackendMessages.writeFrame(
-        alloc, MessageTags.Frontend.QUERY, out -> writeCString(out, sql, charset));
+        alloc, MessageTags.Frontend.QUERY, out -> BackendMessages.writeCString(out, sql, charset));
   }
 
   /** A Parse of {@code sql} into the named (or, for "", the unnamed) statement. */
@@ -25,8 +25,8 @@ public final class FrontendMessages {
         alloc,
         MessageTags.Frontend.PARSE,
         out -> {
-          writeCString(out, statement, charset);
-          writeCString(out, sql, charset);
+          BackendMessages.writeCString(out, statement, charset);
+          BackendMessages.writeCString(out, sql, charset);
           out.writeShort(parameterTypes.length);
           for (int type : parameterTypes) {
             out.writeInt(type);
@@ -45,8 +45,8 @@ public final class FrontendMessages {
         alloc,
         MessageTags.Frontend.BIND,
         out -> {
-          writeCString(out, portal, charset);
-          writeCString(out, statement, charset);
+          BackendMessages.writeCString(out, portal, charset);
+          BackendMessages.writeCString(out, statement, charset);
           out.writeShort(0); // every parameter in text format
           out.writeShort(values.size());
           for (String v : values) {
@@ -69,14 +69,14 @@ public final class FrontendMessages {
         alloc,
         MessageTags.Frontend.EXECUTE,
         out -> {
-          writeCString(out, portal, charset);
+          BackendMessages.writeCString(out, portal, charset);
           out.writeInt(0);
         });
   }
 
   /** A Sync. */
   public static ByteBuf sync(ByteBufAllocator alloc) {
-    return alloc.buffer(Frame.HEADER_LENGTH).writeByte(MessageTags.Frontend.SYNC).writeInt(4);
+    return BackendMessages.empty(alloc, MessageTags.Frontend.SYNC);
   }
 
   /** An SSLRequest, sent before the StartupMessage to ask the server for TLS. */
@@ -92,13 +92,5 @@ public final class FrontendMessages {
         .writeInt(MessageTags.CANCEL_REQUEST_CODE)
         .writeInt(processId)
         .writeInt(secretKey);
-  }
-
-  private static void writeCString(ByteBuf out, String s, Charset charset) {
-    if (s.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException("string contains a NUL character");
-    }
-    out.writeCharSequence(s, charset);
-    out.writeByte(0);
   }
 }
