@@ -28,8 +28,11 @@ import java.util.concurrent.CompletionException;
 final class WireSqlSession implements SqlSession {
   private static final int[] NO_TYPES = new int[0];
 
-  /** The engine's statements are few and fixed; converting their markers once is enough. */
-  private static final Cache<String, String> NUMBERED =
+  /**
+   * What to send for each of the engine's statements: the statement with its markers numbered, or a
+   * script's statements. The engine's statements are few and fixed, so each is lexed once.
+   */
+  private static final Cache<String, List<String>> TO_SEND =
       Caffeine.newBuilder().maximumSize(2_000).build();
 
   private final UpstreamLink link;
@@ -103,9 +106,9 @@ final class WireSqlSession implements SqlSession {
     for (Object p : params) {
       texts.add(p == null ? null : p.toString());
     }
-    List<String> parts = Statements.split(sql);
-    if (parts.size() <= 1) {
-      return List.of(new Statement(numbered(sql), texts));
+    List<String> parts = toSend(sql);
+    if (parts.size() == 1) {
+      return List.of(new Statement(parts.get(0), texts));
     }
     if (params.length > 0) {
       throw new IllegalArgumentException("a script of several statements cannot take parameters");
@@ -117,13 +120,17 @@ final class WireSqlSession implements SqlSession {
     return out;
   }
 
-  private static String numbered(String sql) throws SQLException {
+  private static List<String> toSend(String sql) throws SQLException {
     try {
-      return NUMBERED.get(
+      return TO_SEND.get(
           sql,
           s -> {
+            List<String> parts = Statements.split(s);
+            if (parts.size() > 1) {
+              return parts;
+            }
             try {
-              return Placeholders.toNumbered(s);
+              return List.of(Placeholders.toNumbered(s));
             } catch (PgTrickleException e) {
               throw new CompletionException(e);
             }
