@@ -31,8 +31,12 @@ public final class PgTrickleConnection extends DelegatingConnection {
   private final JdbcSqlSession session;
   private final ImmediateInterceptor immediate;
 
-  PgTrickleConnection(Connection pgjdbc) {
+  /** pgjdbc's own view of the connection, asked for the transaction state on every statement. */
+  private final BaseConnection pg;
+
+  PgTrickleConnection(Connection pgjdbc) throws SQLException {
     super(pgjdbc);
+    this.pg = pgjdbc.unwrap(BaseConnection.class);
     this.session = new JdbcSqlSession(pgjdbc, true);
     this.immediate = new ImmediateInterceptor(session, Clock.systemUTC());
   }
@@ -74,7 +78,7 @@ public final class PgTrickleConnection extends DelegatingConnection {
     }
     try {
       T result = execution.run();
-      immediate.after(c);
+      immediate.after(c, writesTracked);
       return result;
     } catch (SQLException | RuntimeException e) {
       immediate.statementFailed();
@@ -92,8 +96,7 @@ public final class PgTrickleConnection extends DelegatingConnection {
    * application opened one with a BEGIN statement.
    */
   private boolean inTransaction() throws SQLException {
-    return !delegate.getAutoCommit()
-        || delegate.unwrap(BaseConnection.class).getTransactionState() != TransactionState.IDLE;
+    return !delegate.getAutoCommit() || pg.getTransactionState() != TransactionState.IDLE;
   }
 
   @Override

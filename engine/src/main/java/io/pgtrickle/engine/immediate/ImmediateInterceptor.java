@@ -103,12 +103,16 @@ public final class ImmediateInterceptor {
     return writesTracked(c);
   }
 
-  /** Call after a client statement succeeded inside a transaction block. */
-  public void after(StatementClass c) throws SQLException {
+  /**
+   * Call after a client statement succeeded inside a transaction block.
+   *
+   * @param writesTracked what {@link #before} said of the statement
+   */
+  public void after(StatementClass c, boolean writesTracked) {
     switch (c.kind()) {
       case COMMIT, ROLLBACK, PREPARE_TRANSACTION -> ended();
       case ROLLBACK_TO -> rolledBackToSavepoint();
-      default -> dirty |= writesTracked(c);
+      default -> dirty |= writesTracked;
     }
   }
 
@@ -138,11 +142,6 @@ public final class ImmediateInterceptor {
   public void ended() {
     dirty = false;
     failed = false;
-  }
-
-  /** Whether changes are waiting to be applied. */
-  public boolean dirty() {
-    return dirty;
   }
 
   /** Applies the transaction's pending changes now. */

@@ -30,10 +30,6 @@ public final class ImmediateMaintenance {
   private ImmediateMaintenance() {}
 
   /** The IMMEDIATE stream tables, each after the IMMEDIATE stream tables it reads. */
-  public static List<StreamTable> ordered(SqlSession s) throws SQLException {
-    return ordered(StreamTables.immediate(s));
-  }
-
   private static List<StreamTable> ordered(Map<StreamTable, List<Long>> all) {
     List<StreamTable> out = new ArrayList<>();
     Set<Long> placed = new HashSet<>();
