@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -179,7 +180,8 @@ class ImmediateIT {
     for (String isolation : List.of("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")) {
       AtomicInteger retries = new AtomicInteger();
       AtomicInteger committed = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(4);
+      // Four writers and a refresher.
+      ExecutorService pool = Executors.newFixedThreadPool(5);
       List<Future<?>> workers = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         SplittableRandom r = new SplittableRandom(SEED + 10 + w);
@@ -218,29 +220,24 @@ class ImmediateIT {
                 }));
       }
       // Manual refreshes meanwhile, which must not apply anything a writer applies too.
-      java.util.concurrent.atomic.AtomicBoolean writing =
-          new java.util.concurrent.atomic.AtomicBoolean(true);
+      AtomicBoolean writing = new AtomicBoolean(true);
       Future<?> refresher =
-          Executors.newSingleThreadExecutor()
-              .submit(
-                  () -> {
-                    try (Connection c = connect(db);
-                        Statement st = c.createStatement()) {
-                      while (writing.get()) {
-                        for (String name : TABLES.keySet()) {
-                          st.execute("SELECT pgtrickle.refresh_stream_table('" + name + "')");
-                        }
-                      }
+          pool.submit(
+              () -> {
+                try (Connection c = connect(db);
+                    Statement st = c.createStatement()) {
+                  while (writing.get()) {
+                    for (String name : TABLES.keySet()) {
+                      st.execute("SELECT pgtrickle.refresh_stream_table('" + name + "')");
                     }
-                    return null;
-                  });
-      pool.shutdown();
-      assertThat(pool.awaitTermination(5, TimeUnit.MINUTES)).as("hang guard").isTrue();
+                  }
+                }
+                return null;
+              });
+      awaitAll(workers);
       writing.set(false);
-      refresher.get(5, TimeUnit.MINUTES);
-      for (Future<?> f : workers) {
-        f.get();
-      }
+      awaitAll(List.of(refresher));
+      pool.shutdown();
       assertThat(committed.get()).isEqualTo(60);
       try (Connection c = connect(db)) {
         assertAllMatch(c, isolation + " after concurrent writers (" + retries + " retries)");
@@ -329,11 +326,8 @@ class ImmediateIT {
                 return null;
               }));
     }
+    awaitAll(writers);
     pool.shutdown();
-    assertThat(pool.awaitTermination(5, TimeUnit.MINUTES)).as("hang guard").isTrue();
-    for (Future<?> f : writers) {
-      f.get();
-    }
     try (Connection c = connect(db)) {
       StreamTableOracle.assertMatchesQuery(
           c,
@@ -430,6 +424,15 @@ class ImmediateIT {
       }
     }
     return out;
+  }
+
+  /**
+   * Waits for every task, rethrowing its failure; the timeout is a hang guard, not a speed check.
+   */
+  private static void awaitAll(List<Future<?>> tasks) throws Exception {
+    for (Future<?> f : tasks) {
+      f.get(5, TimeUnit.MINUTES);
+    }
   }
 
   private static void assertAllMatch(Connection c, String when) throws SQLException {
