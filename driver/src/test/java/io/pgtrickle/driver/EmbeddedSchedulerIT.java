@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.ScheduledRefreshes;
 import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
@@ -11,8 +12,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -73,18 +72,7 @@ class EmbeddedSchedulerIT {
               + q
               + "$$, schedule => '1s', refresh_mode => 'DIFFERENTIAL')");
       st.execute("INSERT INTO hits SELECT g, 'k' || (g % 5) FROM generate_series(1, 100) g");
-      String marker = Sql.string(c, "SELECT clock_timestamp()::text");
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-      while (Sql.scalar(
-              c,
-              "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE initiated_by = 'SCHEDULER'"
-                  + " AND status = 'COMPLETED' AND start_time > '"
-                  + marker
-                  + "'")
-          == 0) {
-        assertThat(Instant.now()).as("waiting for a scheduled refresh").isBefore(deadline);
-        Thread.sleep(50);
-      }
+      ScheduledRefreshes.awaitAfter(c, "public.hit_counts", ScheduledRefreshes.now(c), 1);
       StreamTableOracle.assertMatchesQuery(c, "hit_counts", q);
       assertThat(Sql.scalar(c, "SELECT sum(n) FROM hit_counts")).isEqualTo(100);
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.testing.PgTest;
-import io.pgtrickle.testing.Sql;
+import io.pgtrickle.testing.ScheduledRefreshes;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
 import java.io.BufferedReader;
@@ -124,18 +124,7 @@ class ProxyCommandLineIT {
               + q
               + "$$, schedule => '1s', refresh_mode => 'DIFFERENTIAL')");
       s.execute("INSERT INTO sched_src SELECT i, i % 3 FROM generate_series(1, 30) i");
-      String marker = Sql.string(c, "SELECT clock_timestamp()::text");
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
-      while (Sql.scalar(
-              c,
-              "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE initiated_by = 'SCHEDULER'"
-                  + " AND status = 'COMPLETED' AND start_time > '"
-                  + marker
-                  + "'")
-          == 0) {
-        assertThat(System.nanoTime()).as("waiting for a scheduled refresh").isLessThan(deadline);
-        Thread.sleep(50);
-      }
+      ScheduledRefreshes.awaitAfter(c, "public.sched_counts", ScheduledRefreshes.now(c), 1);
       StreamTableOracle.assertMatchesQuery(c, "sched_counts", q);
     }
     try (Running proxy =

@@ -23,14 +23,4 @@ public record Plan(List<RefreshUnit> units) {
     }
     return out;
   }
-
-  /** The unit containing {@code id}, or -1. */
-  public int unitOf(long id) {
-    for (int i = 0; i < units.size(); i++) {
-      if (units.get(i).members().contains(id)) {
-        return i;
-      }
-    }
-    return -1;
-  }
 }

@@ -7,6 +7,7 @@ import io.pgtrickle.engine.catalog.CatalogMigrator;
 import io.pgtrickle.engine.session.JdbcSqlSession;
 import io.pgtrickle.sql.api.ApiCallRecognizer;
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.ScheduledRefreshes;
 import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
@@ -76,10 +77,7 @@ class SchedulerIT {
   void intervalScheduleRefreshesWithoutAManualCall(TestDatabase db) throws Exception {
     exec("CREATE TABLE t.orders (id int PRIMARY KEY, region text, amount numeric)");
     String q = "SELECT region, sum(amount) AS total, count(*) AS cnt FROM t.orders GROUP BY region";
-    api(
-        "SELECT pgtrickle.create_stream_table('t.totals', $$"
-            + q
-            + "$$, schedule => '1s', refresh_mode => 'DIFFERENTIAL')");
+    create("t.totals", q, "schedule => '1s', refresh_mode => 'DIFFERENTIAL'");
     start(db, FAST);
     for (int round = 0; round < 3; round++) {
       exec(
@@ -106,11 +104,8 @@ class SchedulerIT {
     exec("CREATE TABLE t.events (id int PRIMARY KEY, kind text, v int)");
     String qa = "SELECT id, v FROM t.events WHERE kind = 'buy'";
     String qb = "SELECT count(*) AS n, sum(v) AS total FROM t.buys";
-    api("SELECT pgtrickle.create_stream_table('t.buys', $$" + qa + "$$)"); // calculated by default
-    api(
-        "SELECT pgtrickle.create_stream_table('t.buy_totals', $$"
-            + qb
-            + "$$, schedule => '1s', refresh_mode => 'DIFFERENTIAL')");
+    create("t.buys", qa, ""); // calculated by default
+    create("t.buy_totals", qb, "schedule => '1s', refresh_mode => 'DIFFERENTIAL'");
     start(db, FAST);
     exec(
         "INSERT INTO t.events SELECT g, CASE WHEN g % 2 = 0 THEN 'buy' ELSE 'view' END, g"
@@ -144,12 +139,7 @@ class SchedulerIT {
     exec("CREATE TABLE t.src (id int PRIMARY KEY, v int)");
     String q = "SELECT id, v FROM t.src";
     for (String name : List.of("hot", "warm", "frozen")) {
-      api(
-          "SELECT pgtrickle.create_stream_table('t."
-              + name
-              + "', $$"
-              + q
-              + "$$, schedule => '1s', refresh_mode => 'DIFFERENTIAL')");
+      create("t." + name, q, "schedule => '1s', refresh_mode => 'DIFFERENTIAL'");
     }
     api("SELECT pgtrickle.alter_stream_table('t.warm', tier => 'warm')");
     api("SELECT pgtrickle.alter_stream_table('t.frozen', tier => 'frozen')");
@@ -182,10 +172,7 @@ class SchedulerIT {
   void repeatedFailuresSuspendAndBothResumeCallsBringItBack(TestDatabase db) throws Exception {
     exec("CREATE TABLE t.feed (id int, v int)");
     String q = "SELECT id, v FROM t.feed";
-    api(
-        "SELECT pgtrickle.create_stream_table('t.mirror', $$"
-            + q
-            + "$$, schedule => '1s', refresh_mode => 'FULL')");
+    create("t.mirror", q, "schedule => '1s', refresh_mode => 'FULL'");
     try (Connection listener = db.connect()) {
       exec(listener, "LISTEN pgtrickle_alert; LISTEN pgtrickle_refresh");
       start(db, FAST.withMaxConsecutiveErrors(3));
@@ -247,49 +234,29 @@ class SchedulerIT {
               + i
               + " GROUP BY page";
       queries.put("t.pages" + i, q);
-      api(
-          "SELECT pgtrickle.create_stream_table('t.pages"
-              + i
-              + "', $$"
-              + q
-              + "$$, schedule => '1s', refresh_mode => 'DIFFERENTIAL')");
+      create("t.pages" + i, q, "schedule => '1s', refresh_mode => 'DIFFERENTIAL'");
     }
     start(db, FAST);
     start(db, FAST);
-    AtomicBoolean writing = new AtomicBoolean(true);
-    AtomicLong written = new AtomicLong();
-    ExecutorService writer = Executors.newSingleThreadExecutor();
-    Future<?> writes =
-        writer.submit(
-            () -> {
-              try (Connection w = db.connect()) {
-                while (writing.get()) {
-                  exec(
-                      w,
-                      "INSERT INTO t.clicks (page, ms) SELECT (random() * 20)::int, g"
-                          + " FROM generate_series(1, 20) g");
-                  written.addAndGet(20);
-                }
-              }
-              return null;
-            });
-    try {
+    long written;
+    try (Writer writer =
+        new Writer(
+            db,
+            "INSERT INTO t.clicks (page, ms) SELECT (random() * 20)::int, g"
+                + " FROM generate_series(1, 20) g")) {
       awaitCount(
           "SELECT min(n) FROM (SELECT count(*) AS n FROM pgtrickle.pgt_refresh_history"
               + " WHERE initiated_by = 'SCHEDULER' GROUP BY pgt_id) x"
               + " HAVING count(*) = 4",
           4);
-    } finally {
-      writing.set(false);
-      writes.get();
-      writer.shutdown();
+      written = writer.rounds();
     }
     Instant marker = now();
     for (String name : queries.keySet()) {
       awaitScheduledRefreshAfter(name, marker);
       StreamTableOracle.assertMatchesQuery(c, name, queries.get(name));
     }
-    assertThat(written.get()).isPositive();
+    assertThat(written).isPositive();
     for (int i = 0; i < 4; i++) {
       assertThat(minGapMillis("pages" + i))
           .as("two refreshes of pages%d less than its 1s schedule apart", i)
@@ -303,32 +270,12 @@ class SchedulerIT {
     String qa = "SELECT id, amount FROM t.sales";
     String qb = "SELECT id, amount * 2 AS doubled FROM t.sales";
     String qd = "SELECT count(*) AS n, sum(a.amount) AS total FROM t.a a JOIN t.b b USING (id)";
-    api(
-        "SELECT pgtrickle.create_stream_table('t.a', $$"
-            + qa
-            + "$$, refresh_mode => 'DIFFERENTIAL')");
-    api(
-        "SELECT pgtrickle.create_stream_table('t.b', $$"
-            + qb
-            + "$$, refresh_mode => 'DIFFERENTIAL')");
-    api(
-        "SELECT pgtrickle.create_stream_table('t.d', $$"
-            + qd
-            + "$$, schedule => '1s', refresh_mode => 'FULL')");
+    create("t.a", qa, "refresh_mode => 'DIFFERENTIAL'");
+    create("t.b", qb, "refresh_mode => 'DIFFERENTIAL'");
+    create("t.d", qd, "schedule => '1s', refresh_mode => 'FULL'");
     start(db, FAST);
-    AtomicBoolean writing = new AtomicBoolean(true);
-    ExecutorService writer = Executors.newSingleThreadExecutor();
-    Future<?> writes =
-        writer.submit(
-            () -> {
-              try (Connection w = db.connect()) {
-                while (writing.get()) {
-                  exec(w, "INSERT INTO t.sales (amount) SELECT g FROM generate_series(1, 10) g");
-                }
-              }
-              return null;
-            });
-    try {
+    try (Writer writer =
+        new Writer(db, "INSERT INTO t.sales (amount) SELECT g FROM generate_series(1, 10) g")) {
       Instant end = Instant.now().plusSeconds(4);
       long checks = 0;
       while (Instant.now().isBefore(end)) {
@@ -342,10 +289,7 @@ class SchedulerIT {
         checks++;
       }
       assertThat(checks).isPositive();
-    } finally {
-      writing.set(false);
-      writes.get();
-      writer.shutdown();
+      assertThat(writer.rounds()).isPositive();
     }
     // A diamond refreshes in one REPEATABLE READ transaction whose snapshot may predate the
     // marker; the second refresh after it began after the first finished.
@@ -358,8 +302,55 @@ class SchedulerIT {
 
   // --- helpers ---
 
+  /** Runs one statement over and over on a connection of its own until closed. */
+  private static final class Writer implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong rounds = new AtomicLong();
+    private final ExecutorService thread = Executors.newSingleThreadExecutor();
+    private final Future<?> done;
+
+    Writer(TestDatabase db, String sql) {
+      done =
+          thread.submit(
+              () -> {
+                try (Connection w = db.connect()) {
+                  while (running.get()) {
+                    exec(w, sql);
+                    rounds.incrementAndGet();
+                  }
+                }
+                return null;
+              });
+    }
+
+    long rounds() {
+      return rounds.get();
+    }
+
+    @Override
+    public void close() throws Exception {
+      running.set(false);
+      try {
+        done.get();
+      } finally {
+        thread.shutdown();
+      }
+    }
+  }
+
   private void start(TestDatabase db, SchedulerConfig config) {
     schedulers.add(Scheduler.startPooled(db.jdbcUrl(), db.properties(), config));
+  }
+
+  private void create(String name, String query, String options) throws SQLException {
+    api(
+        "SELECT pgtrickle.create_stream_table('"
+            + name
+            + "', $$"
+            + query
+            + "$$"
+            + (options.isEmpty() ? "" : ", " + options)
+            + ")");
   }
 
   private void api(String sql) throws SQLException {
@@ -392,20 +383,7 @@ class SchedulerIT {
 
   /** Waits for {@code n} scheduled refreshes of {@code name} that started after {@code after}. */
   private void awaitScheduledRefreshAfter(String name, Instant after, int n) throws Exception {
-    String[] parts = name.split("\\.");
-    awaitCount(
-        "SELECT count(*) FROM pgtrickle.pgt_refresh_history h"
-            + " JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)"
-            + " WHERE s.pgt_schema = '"
-            + parts[0]
-            + "' AND s.pgt_name = '"
-            + parts[1]
-            + "'"
-            + " AND h.initiated_by = 'SCHEDULER' AND h.status = 'COMPLETED'"
-            + " AND h.start_time > '"
-            + after
-            + "'",
-        n);
+    ScheduledRefreshes.awaitAfter(c, name, after.toString(), n);
   }
 
   /** Polls until the query's single number reaches {@code atLeast}. */
