@@ -30,7 +30,7 @@ final class DatabaseLifecycle {
           Statement s = c.createStatement()) {
         s.execute("CREATE DATABASE " + c.unwrap(PGConnection.class).escapeIdentifier(name));
         LOG.debug("created database {} for {}", name, testClass.getName());
-        return new TestDatabase(server.endpoint(), name, server.versionNum());
+        return new TestDatabase(server, name);
       } catch (SQLException e) {
         // The counter is per JVM: a killed run, or another JVM on the same server, may hold a name.
         if (DUPLICATE_DATABASE.equals(e.getSQLState()) && attempt < MAX_NAME_ATTEMPTS) {

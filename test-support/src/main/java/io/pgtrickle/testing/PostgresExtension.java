@@ -1,5 +1,6 @@
 package io.pgtrickle.testing;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -10,7 +11,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Gives each test class a fresh database on the JVM's shared test PostgreSQL, drops it after the
  * class, and resolves {@link TestDatabase} parameters; use it through {@link PgTest}.
  *
- * <p>{@code @Nested} classes share their enclosing class's database.
+ * <p>{@code @Nested} classes share their enclosing class's database. With {@code
+ * -Dpgtrickle.pgbouncer=true} and no {@code pgbouncer} installed, the class is skipped, unless the
+ * run requires PgBouncer ({@code CI} or {@code PGTRICKLE_REQUIRE_PGBOUNCER} set): then it fails.
  */
 public final class PostgresExtension
     implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
@@ -49,6 +52,10 @@ public final class PostgresExtension
    * resolved before {@link #beforeAll}, hence creation on demand rather than only in beforeAll.
    */
   private static TestDatabase database(ExtensionContext context) {
+    if (PgBouncer.requested() && !PgBouncer.required() && PgBouncer.binary().isEmpty()) {
+      // Locally only: where PgBouncer is required (CI), starting it fails with the same message.
+      Assumptions.abort("skipped: " + PgBouncer.missingMessage());
+    }
     ExtensionContext classContext = classContext(context);
     Class<?> testClass = classContext.getRequiredTestClass();
     // Store lookups fall back to enclosing contexts, which is what lets @Nested classes share.

@@ -88,6 +88,11 @@ record ServerEndpoint(
     return "jdbc:postgresql://" + h + ":" + port + "/" + database;
   }
 
+  /** The same server and options, logging in as {@code user} ({@code password} may be null). */
+  ServerEndpoint withCredentials(String user, String password) {
+    return new ServerEndpoint(host, port, adminDatabase, user, password, options);
+  }
+
   /** The administrator's credentials plus the options the URL carried. */
   Properties properties() {
     Properties props = new Properties();

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one PostgreSQL server of this JVM, chosen on first use: the server named by {@code
- * PGTRICKLE_TEST_URL} (or {@code -Dpgtrickle.test.url}) if set, else an embedded PostgreSQL 18.
+ * PGTRICKLE_TEST_URL} (or {@code -Dpgtrickle.test.url}) if set, else an embedded PostgreSQL 18;
+ * with {@code -Dpgtrickle.pgbouncer=true}, tests reach it through a {@link PgBouncer} in
+ * transaction pooling mode.
  */
 final class SharedServer {
 
@@ -27,8 +29,18 @@ final class SharedServer {
   private static volatile Started started;
   private static RuntimeException startFailure;
 
-  /** A server that is up, its {@code server_version_num}, and whether we started it. */
-  record Started(ServerEndpoint endpoint, int versionNum, boolean embedded) {}
+  /**
+   * A server that is up, its {@code server_version_num}, whether we started it, and the PgBouncer
+   * in front of it (null when tests connect directly).
+   *
+   * @param endpoint the server itself, where databases and roles are created and dropped
+   */
+  record Started(ServerEndpoint endpoint, int versionNum, boolean embedded, PgBouncer bouncer) {
+    /** Where tests' clients connect: through PgBouncer if there is one, else to the server. */
+    ServerEndpoint clientEndpoint() {
+      return bouncer == null ? endpoint : bouncer.endpoint();
+    }
+  }
 
   private SharedServer() {}
 
@@ -91,6 +103,7 @@ final class SharedServer {
     if (source != null) {
       LOG.info("using PostgreSQL {} at {} from {}", versionNum, endpoint.describe(), source);
     }
-    return new Started(endpoint, versionNum, source == null);
+    PgBouncer bouncer = PgBouncer.requested() ? PgBouncer.start(endpoint) : null;
+    return new Started(endpoint, versionNum, source == null, bouncer);
   }
 }
