@@ -267,10 +267,13 @@ class LifecycleIT {
       StreamTableOracle.assertMatchesQuery(
           c, "analytics.by_grp", "SELECT grp, count(*) FROM public.items GROUP BY grp");
       StreamTableOracle.assertMatchesQuery(c, "\"Mixed Case\"", "SELECT id FROM items");
-      // An unqualified name is found through search_path, like a table.
-      st.execute("SET search_path = analytics, public");
+      // An unqualified name is found through search_path, like a table. (SET LOCAL in a
+      // transaction: a plain SET would not survive a transaction-pooling PgBouncer.)
+      c.setAutoCommit(false);
+      st.execute("SET LOCAL search_path = analytics, public");
       st.execute("SELECT pgtrickle.refresh_stream_table('by_grp')");
-      st.execute("RESET search_path");
+      c.commit();
+      c.setAutoCommit(true);
       st.execute("SELECT pgtrickle.drop_stream_table('analytics.by_grp')");
       st.execute("SELECT pgtrickle.drop_stream_table('\"Mixed Case\"')");
       assertThat(exists(c, "analytics.by_grp")).isFalse();

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.postgresql.PGProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,13 +71,21 @@ public final class Scheduler implements AutoCloseable {
    * Starts a scheduler with a connection pool of its own (HikariCP, {@code workers + 1}
    * connections) to the pgjdbc URL, closed with the scheduler.
    *
+   * <p>The pool's connections never prepare named server-side statements ({@code
+   * prepareThreshold=0}, whatever {@code properties} say): they carry only the engine's one-off
+   * statements, and pgjdbc would otherwise name its own BEGIN and COMMIT, which a
+   * transaction-pooling PgBouncer cannot route.
+   *
    * @param properties pgjdbc connection properties (user, password, ssl, …)
    */
   public static Scheduler startPooled(
       String jdbcUrl, Properties properties, SchedulerConfig config) {
     HikariConfig pool = new HikariConfig();
     pool.setJdbcUrl(jdbcUrl);
-    pool.setDataSourceProperties(properties);
+    Properties props = new Properties();
+    props.putAll(properties);
+    props.setProperty(PGProperty.PREPARE_THRESHOLD.getName(), "0");
+    pool.setDataSourceProperties(props);
     pool.setPoolName("pgtrickle-scheduler");
     pool.setMaximumPoolSize(config.workers() + 1);
     pool.setMinimumIdle(1);

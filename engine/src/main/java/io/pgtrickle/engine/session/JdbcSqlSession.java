@@ -8,11 +8,14 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import org.postgresql.PGStatement;
 
 /**
  * A {@link SqlSession} over a pgjdbc connection. Every statement is a fresh, closed-after-use
- * {@link PreparedStatement}, so pgjdbc never promotes it to a named server-side statement: safe
- * behind a transaction-pooling PgBouncer.
+ * {@link PreparedStatement} whose prepare threshold is 0, so pgjdbc never promotes it to a named
+ * server-side statement whatever the connection's {@code prepareThreshold}: safe behind a
+ * transaction-pooling PgBouncer. (Closing is not enough: pgjdbc's statement cache counts the runs
+ * of one SQL text across statements and prepares it by name on the fifth.)
  */
 public final class JdbcSqlSession implements SqlSession {
   private final Connection connection;
@@ -105,6 +108,7 @@ public final class JdbcSqlSession implements SqlSession {
     PreparedStatement ps = connection.prepareStatement(sql);
     try {
       ps.setEscapeProcessing(false);
+      ps.unwrap(PGStatement.class).setPrepareThreshold(0);
       for (int i = 0; i < params.length; i++) {
         Object p = params[i];
         // Types.OTHER makes pgjdbc send the text with an unspecified type, as the proxy will:

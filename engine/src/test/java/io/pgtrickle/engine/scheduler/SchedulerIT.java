@@ -173,7 +173,8 @@ class SchedulerIT {
     exec("CREATE TABLE t.feed (id int, v int)");
     String q = "SELECT id, v FROM t.feed";
     create("t.mirror", q, "schedule => '1s', refresh_mode => 'FULL'");
-    try (Connection listener = db.connect()) {
+    // LISTEN needs a session of its own: not through a transaction-pooling PgBouncer.
+    try (Connection listener = db.connectDirect()) {
       exec(listener, "LISTEN pgtrickle_alert; LISTEN pgtrickle_refresh");
       start(db, FAST.withMaxConsecutiveErrors(3));
       for (String resume :

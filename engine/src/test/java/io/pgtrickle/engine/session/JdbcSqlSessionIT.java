@@ -1,0 +1,44 @@
+package io.pgtrickle.engine.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's statements leave no named server-side statement behind, whatever the connection's
+ * {@code prepareThreshold}: through a transaction-pooling PgBouncer (the PgBouncer leg) such a
+ * statement would be gone, or on another server connection, by the next transaction.
+ */
+@PgTest
+class JdbcSqlSessionIT {
+
+  @Test
+  void repeatedStatementsAreNeverPreparedByName(TestDatabase db) throws SQLException {
+    Properties props = db.properties();
+    props.setProperty("prepareThreshold", "5"); // pgjdbc's default, as an application may leave it
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), props)) {
+      SqlSession s = new JdbcSqlSession(c);
+      for (int i = 0; i < 12; i++) {
+        // By hand: pgjdbc's own BEGIN and COMMIT are named statements at this prepareThreshold,
+        // which is why applications behind PgBouncer set it to 0 (and the scheduler's pool does).
+        s.rawUpdate("BEGIN");
+        assertThat(s.queryOne("SELECT ?::int + 1", i).longValue(0)).isEqualTo(i + 1);
+        assertThat(
+                s.update(
+                    "UPDATE pg_catalog.pg_class SET relname = relname WHERE false AND ?", true))
+            .isZero();
+        // On the same server connection as the statements above: they are in one transaction.
+        assertThat(s.queryOne("SELECT count(*) FROM pg_prepared_statements").longValue(0))
+            .as("named statements after %d runs", i + 1)
+            .isZero();
+        s.rawUpdate("COMMIT");
+      }
+    }
+  }
+}
