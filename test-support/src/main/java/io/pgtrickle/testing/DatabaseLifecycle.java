@@ -24,6 +24,9 @@ final class DatabaseLifecycle {
   /** Creates a new, empty database named after {@code testClass}. */
   static TestDatabase create(Class<?> testClass) {
     SharedServer.Started server = SharedServer.get();
+    if (server.bouncer() != null) {
+      server.bouncer().checkRunning();
+    }
     for (int attempt = 1; ; attempt++) {
       String name = DatabaseNames.next(testClass);
       try (Connection c = server.endpoint().connectAdmin();

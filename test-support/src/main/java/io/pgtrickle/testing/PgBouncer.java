@@ -288,7 +288,31 @@ final class PgBouncer {
     }
   }
 
+  /**
+   * Fails with PgBouncer's exit status and the end of its log if it is no longer running, so that
+   * the next test class says why instead of "connection refused".
+   */
+  void checkRunning() {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          "PgBouncer on port "
+              + endpoint.port()
+              + " exited with status "
+              + process.exitValue()
+              + "; the end of its log:\n"
+              + tail(dir.resolve("pgbouncer.log")));
+    }
+  }
+
   private void stop() {
+    if (!process.isAlive()) {
+      // Logging may already be shut down in a shutdown hook: straight to the test's output, and
+      // the log is kept.
+      System.err.printf(
+          "PgBouncer had exited with status %d; its log: %s; the end of it:%n%s%n",
+          process.exitValue(), dir.resolve("pgbouncer.log"), tail(dir.resolve("pgbouncer.log")));
+      return;
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
