@@ -787,7 +787,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         s -> {
           s.begin();
           try {
-            ImmediateMaintenance.catchUp(s);
+            ImmediateMaintenance.catchUp(s, null);
             s.commit();
           } catch (SQLException e) {
             rollBackAfter(s, e);
