@@ -51,6 +51,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -851,15 +852,25 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
    */
   private void runEngine(boolean pipelined, EngineTask task, Consumer<PgTrickleException> done) {
     boolean inTransaction = blockOpen || transactionStatus != TransactionStatus.IDLE;
+    onEngine(
+        () ->
+            ApiCallRunner.guard(
+                () -> task.run(new WireSqlSession(new Link(), inTransaction, pipelined)),
+                "IMMEDIATE maintenance"),
+        done);
+  }
+
+  /**
+   * Runs {@code work} on an engine thread, then {@code done} on the event loop with the error it
+   * returned (or null), unless the session ended meanwhile. Reading the client goes on.
+   */
+  private void onEngine(Supplier<PgTrickleException> work, Consumer<PgTrickleException> done) {
     try {
       proxy
           .engine()
           .execute(
               () -> {
-                PgTrickleException error =
-                    ApiCallRunner.guard(
-                        () -> task.run(new WireSqlSession(new Link(), inTransaction, pipelined)),
-                        "IMMEDIATE maintenance");
+                PgTrickleException error = work.get();
                 client
                     .eventLoop()
                     .execute(
@@ -900,26 +911,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
     boolean inTransaction = transactionStatus != TransactionStatus.IDLE;
     String db = database;
-    try {
-      proxy
-          .engine()
-          .execute(
-              () -> {
-                PgTrickleException error =
-                    ApiCallRunner.run(proxy, new Link(), call, values, rejected, inTransaction, db);
-                client
-                    .eventLoop()
-                    .execute(
-                        () ->
-                            apiFinished(error, simple, call == null ? null : call.resultColumn()));
-              });
-      maybeReadClient();
-    } catch (RejectedExecutionException e) {
-      apiFinished(
-          PgTrickleException.of(SqlState.ADMIN_SHUTDOWN, "the pg_trickle proxy is shutting down"),
-          simple,
-          null);
-    }
+    onEngine(
+        () -> ApiCallRunner.run(proxy, new Link(), call, values, rejected, inTransaction, db),
+        error -> apiFinished(error, simple, call == null ? null : call.resultColumn()));
   }
 
   /** Back on the event loop: answers the client as a void function would, or with the error. */
