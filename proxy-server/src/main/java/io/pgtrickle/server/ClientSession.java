@@ -655,6 +655,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
           wrap(f);
         } else {
           // Code that may commit on its own cannot run inside a transaction of ours.
+          immediate.after(c, true);
           paused = true;
           send(f.message(), Frontend.QUERY, PendingReplies.CATCH_UP);
         }
@@ -1108,13 +1109,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     errorInBatch = false;
     if (status == TransactionStatus.IDLE) {
       api.transactionEnded(readiesReceived);
-      classes.transactionEnded();
     }
     if (pending.isEmpty()) {
       // Nothing sent since: the status is the one the next statement runs in.
       blockOpen = status != TransactionStatus.IDLE;
       switch (status) {
-        case TransactionStatus.IDLE -> immediate.ended();
+        case TransactionStatus.IDLE -> {
+          immediate.ended();
+          classes.transactionEnded();
+        }
         case TransactionStatus.FAILED -> immediate.statementFailed();
         default -> {}
       }
