@@ -51,6 +51,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -654,6 +655,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
           wrap(f);
         } else {
           // Code that may commit on its own cannot run inside a transaction of ours.
+          immediate.after(c, true);
           paused = true;
           send(f.message(), Frontend.QUERY, PendingReplies.CATCH_UP);
         }
@@ -787,7 +789,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         s -> {
           s.begin();
           try {
-            ImmediateMaintenance.catchUp(s);
+            ImmediateMaintenance.catchUp(s, null);
             s.commit();
           } catch (SQLException e) {
             rollBackAfter(s, e);
@@ -851,15 +853,25 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
    */
   private void runEngine(boolean pipelined, EngineTask task, Consumer<PgTrickleException> done) {
     boolean inTransaction = blockOpen || transactionStatus != TransactionStatus.IDLE;
+    onEngine(
+        () ->
+            ApiCallRunner.guard(
+                () -> task.run(new WireSqlSession(new Link(), inTransaction, pipelined)),
+                "IMMEDIATE maintenance"),
+        done);
+  }
+
+  /**
+   * Runs {@code work} on an engine thread, then {@code done} on the event loop with the error it
+   * returned (or null), unless the session ended meanwhile. Reading the client goes on.
+   */
+  private void onEngine(Supplier<PgTrickleException> work, Consumer<PgTrickleException> done) {
     try {
       proxy
           .engine()
           .execute(
               () -> {
-                PgTrickleException error =
-                    ApiCallRunner.guard(
-                        () -> task.run(new WireSqlSession(new Link(), inTransaction, pipelined)),
-                        "IMMEDIATE maintenance");
+                PgTrickleException error = work.get();
                 client
                     .eventLoop()
                     .execute(
@@ -900,26 +912,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
     boolean inTransaction = transactionStatus != TransactionStatus.IDLE;
     String db = database;
-    try {
-      proxy
-          .engine()
-          .execute(
-              () -> {
-                PgTrickleException error =
-                    ApiCallRunner.run(proxy, new Link(), call, values, rejected, inTransaction, db);
-                client
-                    .eventLoop()
-                    .execute(
-                        () ->
-                            apiFinished(error, simple, call == null ? null : call.resultColumn()));
-              });
-      maybeReadClient();
-    } catch (RejectedExecutionException e) {
-      apiFinished(
-          PgTrickleException.of(SqlState.ADMIN_SHUTDOWN, "the pg_trickle proxy is shutting down"),
-          simple,
-          null);
-    }
+    onEngine(
+        () -> ApiCallRunner.run(proxy, new Link(), call, values, rejected, inTransaction, db),
+        error -> apiFinished(error, simple, call == null ? null : call.resultColumn()));
   }
 
   /** Back on the event loop: answers the client as a void function would, or with the error. */
@@ -1114,13 +1109,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     errorInBatch = false;
     if (status == TransactionStatus.IDLE) {
       api.transactionEnded(readiesReceived);
-      classes.transactionEnded();
     }
     if (pending.isEmpty()) {
       // Nothing sent since: the status is the one the next statement runs in.
       blockOpen = status != TransactionStatus.IDLE;
       switch (status) {
-        case TransactionStatus.IDLE -> immediate.ended();
+        case TransactionStatus.IDLE -> {
+          immediate.ended();
+          classes.transactionEnded();
+        }
         case TransactionStatus.FAILED -> immediate.statementFailed();
         default -> {}
       }

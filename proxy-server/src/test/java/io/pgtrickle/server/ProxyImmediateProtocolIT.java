@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -137,6 +138,29 @@ class ProxyImmediateProtocolIT {
       c.commit();
       c.setAutoCommit(true);
       assertThat(Sql.scalar(c, "SELECT s FROM ip_st WHERE g = 4")).isEqualTo(40);
+    }
+  }
+
+  @Test
+  void codeThatCommitsOnItsOwnIsCaughtUpBeforeTheClientGoesOn() throws SQLException {
+    try (Connection c = connect("simple");
+        Statement st = c.createStatement()) {
+      st.execute("TRUNCATE ip_src");
+      st.execute(
+          "CREATE OR REPLACE PROCEDURE ip_add(i int) LANGUAGE plpgsql AS $$ BEGIN"
+              + " INSERT INTO ip_src VALUES (i, i % 3, i); COMMIT;"
+              + " INSERT INTO ip_src VALUES (i + 1000, 1, 1); END $$");
+      st.execute("CALL ip_add(1)");
+      assertThat(status(c)).isEqualTo(TransactionState.IDLE);
+      assertMaintained(c, "after CALL of a procedure that commits inside");
+      st.execute(
+          "BEGIN; INSERT INTO ip_src VALUES (2, 2, 2); COMMIT;"
+              + " INSERT INTO ip_src VALUES (3, 0, 3)");
+      assertThat(status(c)).isEqualTo(TransactionState.IDLE);
+      assertMaintained(c, "after a string with its own BEGIN and COMMIT");
+      st.execute("DO $$ BEGIN INSERT INTO ip_src VALUES (4, 1, 4); END $$");
+      assertMaintained(c, "after a DO block");
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM ip_src")).isEqualTo(5);
     }
   }
 

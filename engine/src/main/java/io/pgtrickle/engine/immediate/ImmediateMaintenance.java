@@ -3,6 +3,7 @@ package io.pgtrickle.engine.immediate;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.catalog.StreamTables;
 import io.pgtrickle.engine.cdc.ChangeBuffers;
+import io.pgtrickle.engine.refresh.InitiatedBy;
 import io.pgtrickle.engine.refresh.Refresher;
 import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
@@ -62,7 +63,7 @@ public final class ImmediateMaintenance {
    * @return how many stream tables were maintained
    */
   public static int flush(SqlSession s) throws SQLException {
-    return maintain(s, true);
+    return maintain(s, true, null);
   }
 
   /**
@@ -70,13 +71,14 @@ public final class ImmediateMaintenance {
    * for writes that committed without maintenance (a procedure that commits on its own, a write
    * that bypassed interception). Run it in a transaction of its own.
    *
+   * @param by who to record in the refresh history for each stream table caught up; null for none
    * @return how many stream tables were maintained
    */
-  public static int catchUp(SqlSession s) throws SQLException {
-    return maintain(s, false);
+  public static int catchUp(SqlSession s, InitiatedBy by) throws SQLException {
+    return maintain(s, false, by);
   }
 
-  private static int maintain(SqlSession s, boolean ownOnly) throws SQLException {
+  private static int maintain(SqlSession s, boolean ownOnly, InitiatedBy by) throws SQLException {
     Map<StreamTable, List<Long>> all = StreamTables.immediate(s);
     if (all.isEmpty()) {
       return 0;
@@ -86,7 +88,7 @@ public final class ImmediateMaintenance {
     for (StreamTable st : ordered(all)) {
       boolean readsMaintained = all.get(st).stream().anyMatch(maintainedRelids::contains);
       if (pending.contains(st.id()) || readsMaintained) {
-        Refresher.immediate(s, st);
+        Refresher.immediate(s, st, by);
         maintainedRelids.add(st.relid());
       }
     }

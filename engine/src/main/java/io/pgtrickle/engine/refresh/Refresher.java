@@ -59,8 +59,17 @@ public final class Refresher {
    * uncommitted changes included, without a history row.
    */
   public static RefreshResult immediate(SqlSession s, StreamTable st) throws SQLException {
+    return immediate(s, st, null);
+  }
+
+  /**
+   * Like {@link #immediate(SqlSession, StreamTable)}, recording the refresh in the history when
+   * {@code by} is not null (the scheduler catching up on writes that bypassed interception).
+   */
+  public static RefreshResult immediate(SqlSession s, StreamTable st, InitiatedBy by)
+      throws SQLException {
     lock(s, st);
-    return DifferentialRefresh.run(s, st, null);
+    return DifferentialRefresh.run(s, st, by);
   }
 
   /**

@@ -2,6 +2,10 @@ package io.pgtrickle.engine.scheduler;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.pgtrickle.engine.immediate.ImmediateMaintenance;
+import io.pgtrickle.engine.model.RefreshMode;
+import io.pgtrickle.engine.model.Status;
+import io.pgtrickle.engine.refresh.InitiatedBy;
 import io.pgtrickle.engine.session.JdbcSqlSession;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.postgresql.PGProperty;
@@ -45,6 +50,9 @@ public final class Scheduler implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final ExecutorService workers;
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+
+  /** Whether an IMMEDIATE catch-up is running (at most one at a time). */
+  private final AtomicBoolean catchingUp = new AtomicBoolean();
 
   private Scheduler(
       DataSource dataSource, AutoCloseable ownedPool, SchedulerConfig config, Clock clock) {
@@ -139,7 +147,49 @@ public final class Scheduler implements AutoCloseable {
       }
       done.add(f);
     }
+    // After the units: their indexes in done are the plan's.
+    if (hasImmediate(view) && catchingUp.compareAndSet(false, true)) {
+      done.add(
+          CompletableFuture.supplyAsync(this::catchUpImmediate, workers)
+              .whenComplete((ok, error) -> catchingUp.set(false)));
+    }
     return CompletableFuture.allOf(done.toArray(CompletableFuture<?>[]::new));
+  }
+
+  private static boolean hasImmediate(CatalogView view) {
+    return view.tables().values().stream()
+        .anyMatch(
+            t ->
+                t.effectiveMode() == RefreshMode.IMMEDIATE
+                    && t.status() != Status.SUSPENDED
+                    && t.storageExists());
+  }
+
+  /**
+   * Applies to IMMEDIATE stream tables the changes their writers' maintenance did not: writes that
+   * bypassed the driver and the proxy (psql straight to the database, cascades, other triggers).
+   * Each stream table caught up gets a history row; most cycles find nothing to do, in two reads.
+   */
+  private boolean catchUpImmediate() {
+    try (Connection c = dataSource.getConnection()) {
+      JdbcSqlSession s = new JdbcSqlSession(c);
+      s.begin();
+      try {
+        int caughtUp = ImmediateMaintenance.catchUp(s, InitiatedBy.SCHEDULER);
+        s.commit();
+        if (caughtUp > 0) {
+          LOG.debug("caught {} IMMEDIATE stream table(s) up on bypassing writes", caughtUp);
+        }
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        s.rollback();
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("catching IMMEDIATE stream tables up failed: {}", e.getMessage());
+      LOG.debug("IMMEDIATE catch-up failure", e);
+      return false;
+    }
   }
 
   private boolean run(RefreshUnit unit, CatalogView view) {
