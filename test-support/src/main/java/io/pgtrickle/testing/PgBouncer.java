@@ -99,12 +99,15 @@ final class PgBouncer {
 
   /** What to tell someone whose run needs PgBouncer and has none. */
   static String missingMessage() {
+    String configured = System.getProperty(PATH_PROPERTY, "");
+    String where =
+        configured.isBlank()
+            ? "at " + DEBIAN_BINARY + " or on the PATH (or give it with -D" + PATH_PROPERTY + ")"
+            : "at " + configured + " (-D" + PATH_PROPERTY + ")";
     return "PgBouncer is required (-D"
         + ENABLE_PROPERTY
-        + "=true) but no pgbouncer binary was found at "
-        + DEBIAN_BINARY
-        + ", on the PATH or at -D"
-        + PATH_PROPERTY
+        + "=true) but no pgbouncer binary was found "
+        + where
         + ": install Debian's package (apt-get install pgbouncer), or run without -D"
         + ENABLE_PROPERTY
         + " (-Dpgbouncer.skip=true skips the build's PgBouncer leg)";
