@@ -42,6 +42,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -90,6 +92,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   private static final String MENTION = "pgtrickle";
   private static final String API_COMMAND_TAG = "SELECT 1";
   private static final int VOID_TYPE_SIZE = 4;
+
+  /** How long a forwarded cancel request's connection waits for the other side to close it. */
+  private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
 
   /** How much a client may send while it waits for an API call before reads stop. */
   private static final long MAX_HELD_BYTES = 1 << 20;
@@ -270,7 +275,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
   /**
    * Passes a cancel request on to the server on a connection of its own. The key is the server's
-   * own (the proxy relays BackendKeyData untouched), so it reaches the client's backend.
+   * own (the proxy relays BackendKeyData untouched), so it reaches the client's backend. Like
+   * libpq, the proxy then waits for the other side to close the connection (up to {@link
+   * #CANCEL_WAIT}): a pooler such as PgBouncer drops a cancel whose connection closes before it has
+   * passed the request on.
    */
   private void forwardCancel(CancelRequest cancel) {
     phase = Phase.CLOSED;
@@ -281,11 +289,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             (ChannelFutureListener)
                 f -> {
                   if (f.isSuccess()) {
-                    f.channel()
-                        .writeAndFlush(
-                            FrontendMessages.cancelRequest(
-                                f.channel().alloc(), cancel.processId(), cancel.secretKey()))
-                        .addListener(ChannelFutureListener.CLOSE);
+                    Channel ch = f.channel();
+                    ch.writeAndFlush(
+                        FrontendMessages.cancelRequest(
+                            ch.alloc(), cancel.processId(), cancel.secretKey()));
+                    ch.read(); // until the other side closes; anything it sends is dropped
+                    ch.eventLoop()
+                        .schedule(() -> ch.close(), CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                   } else {
                     LOG.info("could not forward a cancel request: {}", f.cause().getMessage());
                   }
