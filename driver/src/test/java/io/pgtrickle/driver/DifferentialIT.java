@@ -4,6 +4,7 @@ import static io.pgtrickle.driver.FullModeIT.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.RandomQueries;
 import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;

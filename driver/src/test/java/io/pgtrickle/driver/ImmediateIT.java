@@ -3,6 +3,7 @@ package io.pgtrickle.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.RandomQueries;
 import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;

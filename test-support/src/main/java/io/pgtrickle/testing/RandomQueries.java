@@ -1,4 +1,4 @@
-package io.pgtrickle.driver;
+package io.pgtrickle.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +8,11 @@ import java.util.SplittableRandom;
  * A seeded generator of queries from the grammar the DIFFERENTIAL engine maintains: scans, filters,
  * projections, inner joins of up to three tables (self-joins included), LEFT JOIN under
  * aggregation, GROUP BY with the five aggregates, HAVING, DISTINCT and DISTINCT ON, over the schema
- * of {@link #SCHEMA}.
+ * of {@link #SCHEMA}; and random DML on that schema.
  */
-final class RandomQueries {
+public final class RandomQueries {
   /** Three small tables; {@code r3} has no primary key and holds duplicate rows. */
-  static final List<String> SCHEMA =
+  public static final List<String> SCHEMA =
       List.of(
           "CREATE TABLE r1 (id int PRIMARY KEY, g int, v int, s text, f numeric(8,2))",
           "CREATE TABLE r2 (id int PRIMARY KEY, r1_id int, w int, tag text)",
@@ -20,12 +20,13 @@ final class RandomQueries {
 
   private final SplittableRandom random;
 
-  RandomQueries(SplittableRandom random) {
+  /** A generator drawing from {@code random}; the same seed gives the same queries. */
+  public RandomQueries(SplittableRandom random) {
     this.random = random;
   }
 
   /** One random query. */
-  String next() {
+  public String next() {
     int shape = random.nextInt(11);
     return switch (shape) {
       case 0, 1, 2 -> spj();
@@ -216,7 +217,7 @@ final class RandomQueries {
   }
 
   /** A random batch of writes to the schema: inserts, updates of keys and values, deletes. */
-  static List<String> dml(SplittableRandom r, int statements) {
+  public static List<String> dml(SplittableRandom r, int statements) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < statements; i++) {
       int id = r.nextInt(30);
