@@ -262,4 +262,32 @@ public final class RandomQueries {
     }
     return out;
   }
+
+  /**
+   * Random writes: {@link #dml}'s statements, about half of them replaced by the forms an IMMEDIATE
+   * interceptor must recognise (INSERT … SELECT, UPDATE … FROM, DELETE … USING, MERGE, which needs
+   * PostgreSQL 15).
+   */
+  public static List<String> writes(SplittableRandom r, int n) {
+    List<String> out = new ArrayList<>();
+    for (String dml : dml(r, n)) {
+      switch (r.nextInt(8)) {
+        case 0 -> out.add("INSERT INTO r3 SELECT g, v FROM r1 WHERE id % 6 = " + r.nextInt(6));
+        case 1 ->
+            out.add(
+                "UPDATE r2 SET w = r1.v FROM r1 WHERE r2.r1_id = r1.id AND r1.g = " + r.nextInt(7));
+        case 2 -> out.add("DELETE FROM r3 USING r1 WHERE r3.k = r1.g AND r1.id = " + r.nextInt(30));
+        case 3 ->
+            out.add(
+                "MERGE INTO r1 USING (VALUES ("
+                    + r.nextInt(30)
+                    + ", "
+                    + r.nextInt(7)
+                    + ")) AS m(id, v) ON r1.id = m.id WHEN MATCHED THEN UPDATE SET v = m.v"
+                    + " WHEN NOT MATCHED THEN INSERT VALUES (m.id, 1, m.v, 'm', 2.5)");
+        default -> out.add(dml);
+      }
+    }
+    return out;
+  }
 }
