@@ -635,22 +635,33 @@ class ProxyImmediateIT {
       c.setAutoCommit(true);
       assertUnchanged(c, other, src, st, query, 1, 10);
 
-      // SQL COMMIT: it fails, and like a failed COMMIT in PostgreSQL ends the transaction.
-      s.execute("BEGIN");
-      s.execute("UPDATE " + src + " SET v = 200 WHERE id = 1");
-      SQLException sqlCommit = catchThrowableOfType(SQLException.class, () -> s.execute("COMMIT"));
-      assertThat(state(sqlCommit))
-          .as("COMMIT of a transaction whose maintenance fails")
-          .isEqualTo("23514");
-      assertThat(MirroredClient.status(c))
-          .as("transaction status after the failed COMMIT")
-          .isEqualTo(TransactionState.IDLE);
-      assertUnchanged(c, other, src, st, query, 1, 10);
-
       // The session still maintains what it may.
       assertThat(s.executeUpdate("INSERT INTO " + src + " VALUES (7, 50)")).isEqualTo(1);
       StreamTableOracle.assertMatchesQuery(other, st, query);
       assertThat(Sql.scalar(other, "SELECT total FROM " + st)).isEqualTo(60);
+
+      // SQL transaction control: the write fails, and the block is aborted as after any failed
+      // statement; or the COMMIT fails, and like a failed COMMIT in PostgreSQL (a deferred
+      // constraint, say) ends the transaction.
+      s.execute("BEGIN");
+      SQLException update =
+          catchThrowableOfType(
+              SQLException.class, () -> s.execute("UPDATE " + src + " SET v = 200 WHERE id = 1"));
+      if (update == null) {
+        SQLException sqlCommit =
+            catchThrowableOfType(SQLException.class, () -> s.execute("COMMIT"));
+        assertThat(state(sqlCommit))
+            .as("COMMIT of a transaction whose maintenance fails")
+            .isEqualTo("23514");
+        assertThat(MirroredClient.status(c))
+            .as("transaction status after the failed COMMIT")
+            .isEqualTo(TransactionState.IDLE);
+      } else {
+        assertThat(state(update)).isEqualTo("23514");
+        assertThat(MirroredClient.status(c)).isEqualTo(TransactionState.FAILED);
+        s.execute("ROLLBACK");
+      }
+      assertUnchanged(c, other, src, st, query, 2, 60);
     }
   }
 
