@@ -375,6 +375,39 @@ class ProxyImmediateIT {
     }
   }
 
+  /**
+   * A write whose RETURNING rows are fetched a few at a time through a portal (pgjdbc's fetch size
+   * in a transaction; the simple protocol ignores it), then a read of the stream tables.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Mode.class)
+  void writesWhoseRowsAreFetchedInChunksAreMaintained(Mode mode, TestDatabase db)
+      throws SQLException {
+    int b = mode.base() + 70;
+    try (MirroredClient m = open(mode, db)) {
+      m.execute(
+          "INSERT INTO r1 SELECT %d + i, i %% 3, i, 'chunk', 1.5 FROM generate_series(0, 9) i"
+              .formatted(b));
+      m.setAutoCommit(false);
+      for (String sql :
+          List.of(
+              "UPDATE r1 SET v = v + 1 WHERE id >= %d RETURNING id, v".formatted(b),
+              "DELETE FROM r1 WHERE id >= %d AND v %% 2 = 0 RETURNING id".formatted(b),
+              "SELECT id, g FROM r1 WHERE id >= %d".formatted(b))) {
+        m.step(
+            sql + " fetched two rows at a time",
+            (c, side) -> {
+              try (Statement st = c.createStatement()) {
+                st.setFetchSize(2);
+                return MirroredClient.results(st, st.execute(sql));
+              }
+            });
+      }
+      m.commit();
+      m.setAutoCommit(true);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(Mode.class)
   void batchesAreMaintainedAndCountedAsPostgresCountsThem(Mode mode, TestDatabase db)
@@ -470,6 +503,13 @@ class ProxyImmediateIT {
       assertThat(m.copyIn("COPY r1 FROM STDIN", rows.toString()).results())
           .containsExactly("copy 20");
       m.copyIn("COPY r3 (k, x) FROM STDIN WITH (FORMAT csv)", "1,5\n1,5\n2,\n");
+      StringBuilder many = new StringBuilder();
+      for (int i = 0; i < 20_000; i++) {
+        many.append(100 + i % 50).append('\t').append(i % 7).append('\n');
+      }
+      assertThat(m.copyIn("COPY r3 FROM STDIN", many.toString()).results())
+          .containsExactly("copy 20000");
+      m.execute("DELETE FROM r3 WHERE k >= 100");
       m.setAutoCommit(false);
       m.copyIn(
           "COPY r2 (id, r1_id, w) FROM STDIN",

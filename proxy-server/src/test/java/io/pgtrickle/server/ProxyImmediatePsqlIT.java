@@ -96,6 +96,17 @@ class ProxyImmediatePsqlIT {
       SELECT 1;
       ROLLBACK;
       SELECT region, cnt, total FROM region_totals ORDER BY region;
+      -- ON_ERROR_ROLLBACK: psql wraps each statement in a savepoint of its own, and rolls back to
+      -- it when the statement fails
+      \set ON_ERROR_ROLLBACK on
+      BEGIN;
+      INSERT INTO orders VALUES (60, 'west', 60);
+      INSERT INTO orders VALUES (60, 'dup', 1);
+      SELECT region, cnt, total FROM region_totals ORDER BY region;
+      UPDATE orders SET amount = 61 WHERE id = 60;
+      SELECT region, cnt, total FROM region_totals ORDER BY region;
+      COMMIT;
+      \set ON_ERROR_ROLLBACK off
       -- AUTOCOMMIT off: psql opens the transactions itself
       \\set AUTOCOMMIT off
       INSERT INTO orders VALUES (50, 'north', 50);
@@ -175,7 +186,8 @@ class ProxyImmediatePsqlIT {
         .contains("WARNING:  there is no transaction in progress")
         .contains("duplicate key value violates unique constraint \"orders_pkey\"")
         .contains("invalid input syntax for type integer: \"lots\"")
-        .contains("current transaction is aborted");
+        .contains("current transaction is aborted")
+        .contains("Key (id)=(60) already exists.");
     assertThat(proxied.stdout()).as("stdout through the proxy").isEqualTo(direct.stdout());
     assertThat(proxied.stderr()).as("stderr through the proxy").isEqualTo(direct.stderr());
     assertThat(proxied.exitCode()).as("%s", proxied).isZero();
