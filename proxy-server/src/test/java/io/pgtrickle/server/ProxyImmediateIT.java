@@ -587,6 +587,31 @@ class ProxyImmediateIT {
   }
 
   /**
+   * A DIFFERENTIAL stream table over an IMMEDIATE one catches up at its refresh. The writes leave
+   * r1 as they found it, so the mirrored tests' twin stays equal.
+   */
+  @Test
+  void aRefreshedStreamTableCanReadAnImmediateOne(TestDatabase db) throws SQLException {
+    String query = "SELECT count(*) AS groups, sum(n) AS total_rows FROM imm_agg";
+    try (Connection c = proxy.connect();
+        Statement st = c.createStatement();
+        Connection other = db.connect()) {
+      st.execute(
+          "SELECT pgtrickle.create_stream_table('diff_over_imm', $$"
+              + query
+              + "$$, refresh_mode => 'DIFFERENTIAL')");
+      st.execute("INSERT INTO r1 VALUES (2000, 77, 1, 'x', 1.5), (2001, 78, 2, 'y', 2.5)");
+      st.execute("DELETE FROM r1 WHERE id = 2001");
+      st.execute("SELECT pgtrickle.refresh_stream_table('diff_over_imm')");
+      StreamTableOracle.assertMatchesQuery(other, "diff_over_imm", query);
+      st.execute("DELETE FROM r1 WHERE id = 2000");
+      st.execute("SELECT pgtrickle.refresh_stream_table('diff_over_imm')");
+      StreamTableOracle.assertMatchesQuery(other, "diff_over_imm", query);
+      st.execute("SELECT pgtrickle.drop_stream_table('diff_over_imm')");
+    }
+  }
+
+  /**
    * A maintenance that fails (here a CHECK constraint on the stream table's storage) fails the
    * client's write, or its COMMIT, with PostgreSQL's error, and leaves the source and the stream
    * table as they were; the session goes on working.
