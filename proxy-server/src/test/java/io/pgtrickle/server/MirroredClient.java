@@ -107,6 +107,21 @@ final class MirroredClient implements AutoCloseable {
     Connection direct = DriverManager.getConnection(directUrl, db.properties());
     Connection observer = db.connect();
     String sourceSchema = Sql.string(proxied, "SELECT current_schema()");
+    // The twins start equal to the sources, whatever an earlier failure left behind.
+    try (Statement st = observer.createStatement()) {
+      for (String table : sourceTables) {
+        st.execute("TRUNCATE " + twinSchema + "." + table);
+        st.execute(
+            "INSERT INTO "
+                + twinSchema
+                + "."
+                + table
+                + " SELECT * FROM "
+                + sourceSchema
+                + "."
+                + table);
+      }
+    }
     return new MirroredClient(
         proxied, direct, observer, sourceSchema, twinSchema, sourceTables, streamTables, context);
   }
