@@ -553,12 +553,19 @@ class ProxyImmediateIT {
     String src = "late_" + mode.name().toLowerCase();
     String created = src + "_created";
     String altered = src + "_altered";
-    String query = "SELECT k, count(*) AS n, sum(v) AS s FROM " + src + " GROUP BY k";
+    String query = "SELECT k, count(*) AS n, sum(v) AS total FROM " + src + " GROUP BY k";
     db.execute("CREATE TABLE " + src + " (id int PRIMARY KEY, k int, v int)");
     db.execute("INSERT INTO " + src + " SELECT i, i % 3, i FROM generate_series(1, 10) i");
     try (Connection c = proxy.connect(mode.urlParameters);
         Statement st = c.createStatement();
+        PreparedStatement ps = c.prepareStatement("UPDATE " + src + " SET v = v + ? WHERE id = ?");
         Connection other = db.connect()) {
+      // Prepared (a named server statement in most modes) while the table is no source yet.
+      for (int i = 1; i <= 6; i++) {
+        ps.setInt(1, 1);
+        ps.setInt(2, i);
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+      }
       st.execute(
           "SELECT pgtrickle.create_stream_table('"
               + altered
@@ -568,6 +575,10 @@ class ProxyImmediateIT {
       st.execute(
           "SELECT pgtrickle.alter_stream_table('" + altered + "', refresh_mode => 'IMMEDIATE')");
       assertThat(st.executeUpdate("UPDATE " + src + " SET v = v + 1 WHERE k = 1")).isEqualTo(3);
+      StreamTableOracle.assertMatchesQuery(other, altered, query);
+      ps.setInt(1, 100);
+      ps.setInt(2, 2);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
       StreamTableOracle.assertMatchesQuery(other, altered, query);
 
       c.setAutoCommit(false);
@@ -585,6 +596,13 @@ class ProxyImmediateIT {
       assertThat(st.executeUpdate("INSERT INTO " + src + " VALUES (20, 2, 20)")).isEqualTo(1);
       StreamTableOracle.assertMatchesQuery(other, created, query);
       StreamTableOracle.assertMatchesQuery(other, altered, query);
+
+      // Once they are dropped, writes to their source, the prepared one too, go on working.
+      st.execute("SELECT pgtrickle.drop_stream_table('" + created + "')");
+      st.execute("SELECT pgtrickle.drop_stream_table('" + altered + "')");
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+      assertThat(st.executeUpdate("DELETE FROM " + src + " WHERE id = 20")).isEqualTo(1);
+      assertThat(MirroredClient.status(c)).isEqualTo(TransactionState.IDLE);
     }
   }
 
