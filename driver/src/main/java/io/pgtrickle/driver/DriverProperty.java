@@ -16,7 +16,22 @@ public enum DriverProperty {
   INSTALL_CATALOG(
       "pgtrickle.installCatalog",
       "true",
-      "Install or upgrade the pg_trickle catalog on the first connection to a database.");
+      "Install or upgrade the pg_trickle catalog on the first connection to a database."),
+
+  /**
+   * Whether the first connection to a database starts a scheduler in this JVM that refreshes its
+   * stream tables on their schedules (one per database, stopped when the JVM exits).
+   */
+  SCHEDULER(
+      "pgtrickle.scheduler",
+      "true",
+      "Refresh stream tables on their schedules from this JVM (one scheduler per database)."),
+
+  /** How many scheduled refreshes the embedded scheduler runs at once. */
+  SCHEDULER_WORKERS(
+      "pgtrickle.schedulerWorkers",
+      "4",
+      "Scheduled refreshes the embedded scheduler runs at once (each on its own connection).");
 
   private final String key;
   private final String defaultValue;

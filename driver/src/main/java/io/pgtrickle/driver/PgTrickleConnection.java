@@ -38,7 +38,7 @@ public final class PgTrickleConnection extends DelegatingConnection {
     super(pgjdbc);
     this.pg = pgjdbc.unwrap(BaseConnection.class);
     this.session = new JdbcSqlSession(pgjdbc, true);
-    this.immediate = new ImmediateInterceptor(session, Clock.systemUTC());
+    this.immediate = new ImmediateInterceptor(Clock.systemUTC());
   }
 
   /** A statement execution that may fail like JDBC. */
@@ -53,7 +53,7 @@ public final class PgTrickleConnection extends DelegatingConnection {
    * transaction with its maintenance, so both commit or neither does.
    */
   <T> T intercepted(StatementClass c, Execution<T> execution) throws SQLException {
-    boolean writesTracked = immediate.before(c);
+    boolean writesTracked = immediate.before(session, c);
     if (!inTransaction()) {
       if (!writesTracked) {
         return execution.run();
@@ -61,7 +61,7 @@ public final class PgTrickleConnection extends DelegatingConnection {
       delegate.setAutoCommit(false);
       try {
         T result = execution.run();
-        immediate.flush();
+        immediate.flush(session);
         delegate.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
@@ -101,7 +101,7 @@ public final class PgTrickleConnection extends DelegatingConnection {
 
   @Override
   public void commit() throws SQLException {
-    immediate.beforeCommit();
+    immediate.beforeCommit(session);
     delegate.commit();
     immediate.ended();
   }
@@ -125,7 +125,7 @@ public final class PgTrickleConnection extends DelegatingConnection {
   public void setAutoCommit(boolean autoCommit) throws SQLException {
     if (autoCommit && !delegate.getAutoCommit()) {
       // Switching autocommit on commits the open transaction.
-      immediate.beforeCommit();
+      immediate.beforeCommit(session);
       delegate.setAutoCommit(true);
       immediate.ended();
       return;

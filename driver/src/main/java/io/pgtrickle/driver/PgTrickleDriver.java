@@ -73,6 +73,9 @@ public final class PgTrickleDriver implements Driver {
       if (DriverProperty.INSTALL_CATALOG.getBoolean(ours)) {
         ensureCatalog(raw, pgUrl);
       }
+      if (DriverProperty.SCHEDULER.getBoolean(ours)) {
+        EmbeddedSchedulers.ensure(stripOurParameters(pgUrl), props, ours);
+      }
       return new PgTrickleConnection(raw);
     } catch (SQLException | RuntimeException e) {
       raw.close();

@@ -33,12 +33,31 @@ final class ApiCallRunner {
       boolean inTransaction,
       String db) {
     WireSqlSession session = new WireSqlSession(link, inTransaction);
+    return guard(
+        () -> {
+          if (rejected != null) {
+            throw ApiExecutor.rejected(session, rejected);
+          }
+          ensureCatalog(proxy, session, db);
+          ApiExecutor.execute(session, call, values);
+        },
+        "API call " + call);
+  }
+
+  /** Engine work that may fail like JDBC. */
+  @FunctionalInterface
+  interface EngineWork {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} and returns its failure as the error to send the client, or null.
+   *
+   * @param what names the work in the log, should it fail unexpectedly
+   */
+  static PgTrickleException guard(EngineWork work, String what) {
     try {
-      if (rejected != null) {
-        throw ApiExecutor.rejected(session, rejected);
-      }
-      ensureCatalog(proxy, session, db);
-      ApiExecutor.execute(session, call, values);
+      work.run();
       return null;
     } catch (PgTrickleException e) {
       return e;
@@ -49,7 +68,7 @@ final class ApiCallRunner {
           .cause(e)
           .build();
     } catch (RuntimeException e) {
-      LOG.error("pg_trickle API call {} failed unexpectedly", call, e);
+      LOG.error("pg_trickle {} failed unexpectedly", what, e);
       return PgTrickleException.builder(
               SqlState.INTERNAL_ERROR, "internal error in pg_trickle: " + e)
           .cause(e)

@@ -11,6 +11,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.pgtrickle.engine.immediate.ImmediateInterceptor;
+import io.pgtrickle.engine.immediate.ImmediateMaintenance;
+import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
 import io.pgtrickle.server.protocol.BackendDecoder;
@@ -32,10 +35,13 @@ import io.pgtrickle.server.protocol.StartupPacket.SslRequest;
 import io.pgtrickle.server.protocol.StartupPacket.StartupMessage;
 import io.pgtrickle.sql.api.ApiCall;
 import io.pgtrickle.sql.api.ApiCallRecognizer;
+import io.pgtrickle.sql.dml.StatementClass;
+import io.pgtrickle.sql.dml.StatementClass.Kind;
 import io.pgtrickle.sql.lex.Placeholders;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +49,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +73,15 @@ import org.slf4j.LoggerFactory;
  * protocol the proxy sends a Sync of its own to get there and hides its ReadyForQuery. The engine
  * then runs on an engine thread, speaking to the server through {@link WireSqlSession}, and the
  * client gets the reply a void function would give.
+ *
+ * <p>IMMEDIATE stream tables are maintained around the client's own statements (see {@link
+ * ImmediateInterceptor}): pending maintenance runs before a statement that could read a stream
+ * table, before COMMIT, and before the Sync that ends an implicit transaction, inside the client's
+ * transaction; an autocommit Query that writes a source runs in a transaction of the proxy's with
+ * its maintenance, and the client sees only its own replies. When maintenance must run in the
+ * middle of an extended-protocol batch, the proxy waits for the replies with a Flush instead of a
+ * Sync, so the client's implicit transaction stays open ({@link PendingReplies} tells when the
+ * server has answered everything).
  */
 final class ClientSession extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
@@ -106,14 +122,29 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   /** The size of the held messages. */
   private long heldBytes;
 
-  /** What to do once the server owes no ReadyForQuery: the barrier's action. */
+  /** What to do once the server has answered everything sent: the barrier's action. */
   private Runnable whenUpstreamIdle;
 
-  /** ReadyForQuery messages the server still owes (for Sync, Query and FunctionCall). */
-  private int pendingReady;
+  /** The replies the server owes, in order. */
+  private final PendingReplies pending = new PendingReplies();
 
-  /** Whether the last ReadyForQuery owed answers a Sync of the proxy's, not the client's. */
-  private boolean swallowReady;
+  /** This connection's IMMEDIATE maintenance state. */
+  private final ImmediateInterceptor immediate = new ImmediateInterceptor(Clock.systemUTC());
+
+  /** What the client's prepared statements and portals do. */
+  private final StatementClasses classes = new StatementClasses();
+
+  /** Whether statements sent now run inside a transaction block, as far as the proxy can tell. */
+  private boolean blockOpen;
+
+  /** The last CommandComplete of a wrapped Query, held back until its transaction has ended. */
+  private Frame withheldComplete;
+
+  /** Whether CopyData, CopyDone and CopyFail pass while paused (a wrapped Query may be a COPY). */
+  private boolean copyPassesPause;
+
+  /** Whether the client's next Sync is answered here (its failed COMMIT was rolled back). */
+  private boolean answerSyncHere;
 
   private long syncsSent;
   private long readiesReceived;
@@ -157,7 +188,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     } else if (msg instanceof StartupPacket p) {
       onStartupPacket(p);
     } else if (msg instanceof Frame f) {
-      if (paused || phase == Phase.CONNECTING) {
+      if (paused && copyPassesPause && held.isEmpty() && isCopyData(f.type())) {
+        toUpstream(f);
+      } else if (paused || phase == Phase.CONNECTING) {
         held.add(f);
         heldBytes += f.length() + 1;
       } else {
@@ -194,8 +227,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     if (violation != null) {
       LOG.info("client {} broke the protocol: {}", client.remoteAddress(), violation.getMessage());
       fatal(SqlState.PROTOCOL_VIOLATION, violation.getMessage(), null);
-    } else {
+    } else if (cause instanceof java.io.IOException) {
       LOG.debug("client connection {} failed", client.remoteAddress(), cause);
+      closeAll();
+    } else {
+      LOG.warn("session of client {} failed", client.remoteAddress(), cause);
       closeAll();
     }
   }
@@ -364,7 +400,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       // After an error in an extended-protocol batch, the server would ignore all until Sync.
       if (f.type() == Frontend.SYNC) {
         discardUntilSync = false;
-        toUpstreamCounted(f);
+        if (answerSyncHere) {
+          answerSyncHere = false;
+          f.release();
+          client.write(BackendMessages.readyForQuery(client.alloc(), transactionStatus));
+        } else {
+          toUpstream(f);
+        }
       } else {
         f.release();
       }
@@ -375,14 +417,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       case Frontend.PARSE -> onParse(f);
       case Frontend.BIND -> onBind(f);
       case Frontend.EXECUTE -> onExecute(f);
+      case Frontend.SYNC -> onSync(f);
       case Frontend.CLOSE -> {
+        MessageReader.Target t = MessageReader.target(f.payload(), charset);
+        classes.closed(t.kind(), t.name());
         if (!api.isEmpty()) {
-          MessageReader.Target t = MessageReader.target(f.payload(), charset);
           api.closed(t.kind(), t.name());
         }
         toUpstream(f);
       }
-      case Frontend.SYNC, Frontend.FUNCTION_CALL -> toUpstreamCounted(f);
       case Frontend.TERMINATE -> {
         toUpstream(f);
         upstream.flush();
@@ -393,17 +436,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void onQuery(Frame f) {
+    String sql = MessageReader.query(f.payload(), charset);
     if (!MessageReader.mentions(f.payload(), MENTION)) {
-      toUpstreamCounted(f);
+      statement(f, ImmediateInterceptor.classify(sql), true);
       return;
     }
-    String sql = MessageReader.query(f.payload(), charset);
     ApiCall call = null;
     PgTrickleException rejected = null;
     try {
       Optional<ApiCall> recognized = ApiCallRecognizer.recognize(sql, false);
       if (recognized.isEmpty()) {
-        toUpstreamCounted(f);
+        statement(f, ImmediateInterceptor.classify(sql), true);
         return;
       }
       call = recognized.get();
@@ -417,14 +460,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void onParse(Frame f) {
+    MessageReader.Parse parse = MessageReader.parse(f.payload(), charset);
     if (!MessageReader.mentions(f.payload(), MENTION)) {
+      classes.parsed(parse.statement(), parse.query());
       if (!api.isEmpty()) {
-        api.preparedOther(MessageReader.parse(f.payload(), charset).statement());
+        api.preparedOther(parse.statement());
       }
       toUpstream(f);
       return;
     }
-    MessageReader.Parse parse = MessageReader.parse(f.payload(), charset);
     Optional<ApiCall> call;
     try {
       call = ApiCallRecognizer.recognize(parse.query(), false);
@@ -434,30 +478,39 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       return;
     }
     if (call.isEmpty()) {
+      classes.parsed(parse.statement(), parse.query());
       api.preparedOther(parse.statement());
       toUpstream(f);
       return;
     }
     f.release();
     int[] types = parse.parameterTypes();
+    classes.parsedApi(parse.statement());
     api.prepared(parse.statement(), call.get(), types);
     int parameters =
         Math.max(
             types.length,
             Math.max(call.get().maxParameterIndex(), Placeholders.maxNumbered(parse.query())));
-    upstream.write(
+    send(
         FrontendMessages.parse(
             upstream.alloc(),
             parse.statement(),
             ApiStatements.standIn(call.get(), parameters),
             types,
-            charset));
+            charset),
+        Frontend.PARSE,
+        0);
   }
 
   private void onBind(Frame f) {
+    String[] names = MessageReader.bindNames(f.payload(), charset);
+    ApiStatements.Prepared statement = api.isEmpty() ? null : api.statement(names[1]);
+    // A portal takes its snapshot at Bind: maintenance it must see runs before.
+    if (statement == null && !prepared(f, classes.statement(names[1]), false)) {
+      return;
+    }
+    classes.bound(names[0], names[1]);
     if (!api.isEmpty()) {
-      String[] names = MessageReader.bindNames(f.payload(), charset);
-      ApiStatements.Prepared statement = api.statement(names[1]);
       if (statement != null) {
         api.bound(
             names[0], statement, MessageReader.bind(f.payload(), charset), charset, syncsSent);
@@ -469,26 +522,50 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void onExecute(Frame f) {
+    String portalName = MessageReader.executePortal(f.payload(), charset);
     if (api.hasPortals()) {
-      ApiStatements.Portal portal = api.portal(MessageReader.executePortal(f.payload(), charset));
+      ApiStatements.Portal portal = api.portal(portalName);
       if (portal != null) {
         f.release();
         barrier(true, () -> runApi(portal.call(), portal.values(), portal.error(), false));
         return;
       }
     }
+    statement(f, classes.portal(portalName), false);
+  }
+
+  /** A Sync ends an implicit transaction: its pending maintenance runs first, inside it. */
+  private void onSync(Frame f) {
+    if (!pending.discarding() && !blockOpen && immediate.flushDue()) {
+      engineStep(f, StatementClasses.UNKNOWN, false, immediate::flush);
+      return;
+    }
     toUpstream(f);
   }
 
   private void toUpstream(Frame f) {
-    upstream.write(f.message());
+    send(f.message(), f.type(), 0);
   }
 
-  /** Forwards a message the server answers with ReadyForQuery. */
-  private void toUpstreamCounted(Frame f) {
-    syncsSent++;
-    pendingReady++;
-    upstream.write(f.message());
+  /** Sends a message upstream, noting the replies it will get. */
+  private void send(ByteBuf message, byte type, int replyFlags) {
+    if (type == Frontend.SYNC || type == Frontend.QUERY || type == Frontend.FUNCTION_CALL) {
+      syncsSent++;
+    }
+    pending.sent(type, replyFlags);
+    upstream.write(message);
+  }
+
+  /** Sends a Query of the proxy's own, whose replies the client does not see (but errors). */
+  private void sendHidden(String sql) {
+    send(
+        FrontendMessages.query(upstream.alloc(), sql, charset),
+        Frontend.QUERY,
+        PendingReplies.HIDDEN);
+  }
+
+  private static boolean isCopyData(byte type) {
+    return type == Frontend.COPY_DATA || type == Frontend.COPY_DONE || type == Frontend.COPY_FAIL;
   }
 
   /**
@@ -498,17 +575,304 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   private void barrier(boolean sync, Runnable action) {
     paused = true;
     if (sync) {
-      syncsSent++;
-      pendingReady++;
-      swallowReady = true;
-      upstream.write(FrontendMessages.sync(upstream.alloc()));
+      send(FrontendMessages.sync(upstream.alloc()), Frontend.SYNC, PendingReplies.HIDDEN);
+    }
+    quiesce(action);
+  }
+
+  /**
+   * Pauses the client and runs {@code action} once the server has answered everything sent so far,
+   * without ending the client's batch: a Flush makes the server send what it holds.
+   */
+  private void quiesce(Runnable action) {
+    paused = true;
+    if (pending.extendedOpen()) {
+      upstream.write(FrontendMessages.flush(upstream.alloc()));
     }
     upstream.flush();
-    if (pendingReady == 0) {
+    if (pending.isEmpty()) {
       action.run();
     } else {
       whenUpstreamIdle = action;
       upstream.read();
+    }
+  }
+
+  // ---- IMMEDIATE maintenance around client statements ----
+
+  /** What the engine does on the client's connection for its maintenance. */
+  @FunctionalInterface
+  private interface EngineTask {
+    void run(SqlSession s) throws SQLException;
+  }
+
+  /**
+   * Runs the IMMEDIATE maintenance a statement needs before its snapshot is taken (before a Query,
+   * or before the Bind of the extended protocol): the catalog's list read, or pending maintenance
+   * applied. Such a step needs the server, so it runs on an engine thread, and then {@code f} is
+   * processed again.
+   *
+   * @return whether {@code f} may go on now
+   */
+  private boolean prepared(Frame f, StatementClass c, boolean simple) {
+    if (skipsMaintenance(simple)) {
+      return true;
+    }
+    if (immediate.needsCatalog(c)) {
+      engineStep(f, c, simple, immediate::loadCatalog);
+      return false;
+    }
+    if (immediate.plan(c).flushFirst()) {
+      engineStep(f, c, simple, immediate::flush);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether maintenance cannot run now: the transaction block is aborted, or the server skips the
+   * rest of the extended-protocol batch after an error.
+   */
+  private boolean skipsMaintenance(boolean simple) {
+    return (!simple && pending.discarding()) || immediate.aborted();
+  }
+
+  /**
+   * Sends a client statement (a Query, or an Execute of the extended protocol) on, after the
+   * IMMEDIATE maintenance it needs (see {@link #prepared}); an autocommit Query that writes a
+   * source is wrapped in a transaction with its maintenance.
+   */
+  private void statement(Frame f, StatementClass c, boolean simple) {
+    if (simple && !prepared(f, c, true)) {
+      return;
+    }
+    boolean writesTracked = false;
+    if (!skipsMaintenance(simple)) {
+      writesTracked = immediate.plan(c).writesTracked();
+      if (writesTracked && simple && !blockOpen) {
+        if (c.kind() == Kind.WRITE) {
+          wrap(f);
+        } else {
+          // Code that may commit on its own cannot run inside a transaction of ours.
+          paused = true;
+          send(f.message(), Frontend.QUERY, PendingReplies.CATCH_UP);
+        }
+        return;
+      }
+    }
+    switch (c.kind()) {
+      case BEGIN -> blockOpen = true;
+      case COMMIT, ROLLBACK, PREPARE_TRANSACTION -> blockOpen = false;
+      default -> {}
+    }
+    immediate.after(c, writesTracked);
+    toUpstream(f);
+  }
+
+  /**
+   * Quiesces, runs {@code task} on an engine thread over the client's connection, and then
+   * processes {@code f} again, or answers it with the task's error.
+   */
+  private void engineStep(Frame f, StatementClass c, boolean simple, EngineTask task) {
+    quiesce(
+        () -> {
+          boolean pipelined = pending.extendedOpen();
+          runEngine(
+              pipelined,
+              task,
+              error -> {
+                if (error == null) {
+                  held.addFirst(f);
+                  resume();
+                } else {
+                  stepFailed(f, c, simple, error);
+                }
+              });
+        });
+  }
+
+  /**
+   * Answers a statement whose maintenance failed with the error, as PostgreSQL answers a statement
+   * that failed: a failed COMMIT rolls the transaction back, like a deferred constraint's failure.
+   */
+  private void stepFailed(Frame f, StatementClass c, boolean simple, PgTrickleException error) {
+    client.write(BackendMessages.errorResponse(client.alloc(), error));
+    immediate.statementFailed();
+    boolean commit = c.kind() == Kind.COMMIT;
+    if (simple) {
+      f.release();
+      if (commit && transactionStatus != TransactionStatus.IDLE) {
+        rollBackHere();
+      }
+      client.write(BackendMessages.readyForQuery(client.alloc(), transactionStatus));
+    } else if (f.type() == Frontend.SYNC) {
+      // The server skips all up to this Sync, which ends the batch (and rolls it back).
+      held.addFirst(f);
+    } else {
+      f.release();
+      discardUntilSync = true;
+      if (commit) {
+        send(FrontendMessages.sync(upstream.alloc()), Frontend.SYNC, PendingReplies.HIDDEN);
+        rollBackHere();
+        answerSyncHere = true;
+      }
+    }
+    resume();
+  }
+
+  /** Rolls the client's transaction back with a statement of ours. */
+  private void rollBackHere() {
+    sendHidden("ROLLBACK");
+    transactionStatus = TransactionStatus.IDLE;
+    blockOpen = false;
+    immediate.ended();
+  }
+
+  /**
+   * Runs an autocommit Query that writes a source in a transaction of the proxy's: BEGIN (hidden),
+   * the Query (its last CommandComplete and its ReadyForQuery held back), then, in {@link
+   * #wrappedDone}, the maintenance and COMMIT, after which the client gets its replies as if the
+   * statement had committed on its own.
+   */
+  private void wrap(Frame f) {
+    paused = true;
+    copyPassesPause = true;
+    sendHidden("BEGIN");
+    send(f.message(), Frontend.QUERY, PendingReplies.WRAPPED);
+    upstream.flush();
+    upstream.read();
+  }
+
+  /** The wrapped Query's ReadyForQuery came, with {@code status}. */
+  private void wrappedDone(byte status) {
+    copyPassesPause = false;
+    if (status != TransactionStatus.IN_TRANSACTION) {
+      // The statement failed, and the transaction must go; or it ended the transaction itself.
+      if (status == TransactionStatus.FAILED) {
+        releaseWithheld(false);
+        rollBackHere();
+      } else {
+        releaseWithheld(true);
+      }
+      finishStatement(TransactionStatus.IDLE);
+      return;
+    }
+    runEngine(
+        false,
+        s -> {
+          try {
+            immediate.flush(s);
+            s.commit();
+          } catch (SQLException e) {
+            rollBackAfter(s, e);
+            throw e;
+          }
+        },
+        error -> {
+          releaseWithheld(error == null);
+          if (error != null) {
+            client.write(BackendMessages.errorResponse(client.alloc(), error));
+          }
+          finishStatement(TransactionStatus.IDLE);
+        });
+  }
+
+  /**
+   * A Query that may have committed writes without their maintenance finished, idle: the stream
+   * tables catch up in a transaction of the proxy's before the client hears the Query is done.
+   */
+  private void catchUp() {
+    runEngine(
+        false,
+        s -> {
+          s.begin();
+          try {
+            ImmediateMaintenance.catchUp(s);
+            s.commit();
+          } catch (SQLException e) {
+            rollBackAfter(s, e);
+            throw e;
+          }
+        },
+        error -> {
+          if (error != null) {
+            LOG.warn("IMMEDIATE maintenance after a client statement failed", error);
+            client.write(
+                BackendMessages.warning(
+                    client.alloc(),
+                    error.getSQLState(),
+                    "IMMEDIATE maintenance after the statement failed: " + error.getMessage(),
+                    "The statement's writes are committed; the stream tables catch up at their"
+                        + " next maintenance or refresh."));
+          }
+          finishStatement(TransactionStatus.IDLE);
+        });
+  }
+
+  private static void rollBackAfter(SqlSession s, SQLException e) {
+    try {
+      if (s.inTransaction()) {
+        s.rollback();
+      }
+    } catch (SQLException rollbackFailure) {
+      e.addSuppressed(rollbackFailure);
+    }
+  }
+
+  /** Sends the held-back CommandComplete on ({@code send}), or drops it. */
+  private void releaseWithheld(boolean send) {
+    Frame f = withheldComplete;
+    withheldComplete = null;
+    if (f == null) {
+      return;
+    }
+    if (send) {
+      client.write(f.message());
+    } else {
+      f.release();
+    }
+  }
+
+  /** Ends a statement the proxy finished: its ReadyForQuery, then the client's next messages. */
+  private void finishStatement(byte status) {
+    transactionStatus = status;
+    blockOpen = false;
+    immediate.ended();
+    client.write(BackendMessages.readyForQuery(client.alloc(), status));
+    resume();
+  }
+
+  /**
+   * Runs {@code task} on an engine thread over the client's upstream connection, then {@code done}
+   * on the event loop with the error, or null.
+   *
+   * @param pipelined whether the client's extended-protocol batch is open (see {@link
+   *     WireSqlSession})
+   */
+  private void runEngine(boolean pipelined, EngineTask task, Consumer<PgTrickleException> done) {
+    boolean inTransaction = blockOpen || transactionStatus != TransactionStatus.IDLE;
+    try {
+      proxy
+          .engine()
+          .execute(
+              () -> {
+                PgTrickleException error =
+                    ApiCallRunner.guard(
+                        () -> task.run(new WireSqlSession(new Link(), inTransaction, pipelined)),
+                        "IMMEDIATE maintenance");
+                client
+                    .eventLoop()
+                    .execute(
+                        () -> {
+                          if (phase != Phase.CLOSED) {
+                            done.accept(error);
+                          }
+                        });
+              });
+      maybeReadClient();
+    } catch (RejectedExecutionException e) {
+      done.accept(
+          PgTrickleException.of(SqlState.ADMIN_SHUTDOWN, "the pg_trickle proxy is shutting down"));
     }
   }
 
@@ -563,6 +927,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     if (phase == Phase.CLOSED) {
       return;
     }
+    // The call may have created, altered or dropped an IMMEDIATE stream table.
+    immediate.invalidate();
     ByteBufAllocator alloc = client.alloc();
     if (error == null) {
       if (simple) {
@@ -705,23 +1071,37 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void relay(Frame f) {
-    switch (f.type()) {
-      case Backend.READY_FOR_QUERY -> onReadyForQuery(f);
+    byte type = f.type();
+    int flags = pending.received(type);
+    switch (type) {
+      case Backend.READY_FOR_QUERY -> {
+        onReadyForQuery(f, flags);
+        return;
+      }
       case Backend.ERROR_RESPONSE -> {
         errorInBatch = true;
+        immediate.statementFailed();
         String severity = MessageReader.fields(f.payload()).get('V');
         upstreamSentFatal |= "FATAL".equals(severity) || "PANIC".equals(severity);
-        client.write(f.message());
       }
-      case Backend.PARAMETER_STATUS -> {
-        onParameterStatus(f);
-        client.write(f.message());
-      }
-      default -> client.write(f.message());
+      case Backend.PARAMETER_STATUS -> onParameterStatus(f);
+      default -> {}
     }
+    if ((flags & PendingReplies.HIDDEN) != 0 && type != Backend.ERROR_RESPONSE) {
+      f.release();
+    } else if ((flags & PendingReplies.WRAPPED) != 0 && type == Backend.COMMAND_COMPLETE) {
+      releaseWithheld(true);
+      withheldComplete = f;
+    } else {
+      if ((flags & PendingReplies.WRAPPED) != 0) {
+        releaseWithheld(true);
+      }
+      client.write(f.message());
+    }
+    whenIdle();
   }
 
-  private void onReadyForQuery(Frame f) {
+  private void onReadyForQuery(Frame f, int flags) {
     byte status = MessageReader.readyForQueryStatus(f.payload());
     transactionStatus = status;
     if (phase == Phase.AUTHENTICATING) {
@@ -729,20 +1109,44 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
       client.write(f.message());
       return;
     }
-    pendingReady--;
     readiesReceived++;
     lastBatchFailed = errorInBatch;
     errorInBatch = false;
     if (status == TransactionStatus.IDLE) {
       api.transactionEnded(readiesReceived);
+      classes.transactionEnded();
     }
-    if (swallowReady && pendingReady == 0) {
-      swallowReady = false;
+    if (pending.isEmpty()) {
+      // Nothing sent since: the status is the one the next statement runs in.
+      blockOpen = status != TransactionStatus.IDLE;
+      switch (status) {
+        case TransactionStatus.IDLE -> immediate.ended();
+        case TransactionStatus.FAILED -> immediate.statementFailed();
+        default -> {}
+      }
+    }
+    if ((flags & PendingReplies.WRAPPED) != 0) {
+      f.release();
+      client.flush();
+      wrappedDone(status);
+    } else if ((flags & PendingReplies.CATCH_UP) != 0 && status == TransactionStatus.IDLE) {
+      f.release();
+      client.flush();
+      catchUp();
+    } else if ((flags & PendingReplies.HIDDEN) != 0) {
       f.release();
     } else {
       client.write(f.message());
+      if ((flags & PendingReplies.CATCH_UP) != 0) {
+        resume();
+      }
     }
-    if (pendingReady == 0 && whenUpstreamIdle != null) {
+    whenIdle();
+  }
+
+  /** Runs the barrier's action once the server has answered everything sent. */
+  private void whenIdle() {
+    if (pending.isEmpty() && whenUpstreamIdle != null) {
       Runnable action = whenUpstreamIdle;
       whenUpstreamIdle = null;
       client.flush();
@@ -762,10 +1166,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   /** The engine's side of the upstream connection; its methods run on engine threads. */
   private final class Link implements UpstreamLink {
     @Override
-    public EngineReply exchange(Function<ByteBufAllocator, List<ByteBuf>> messages)
+    public EngineReply exchange(Function<ByteBufAllocator, List<ByteBuf>> messages, int replies)
         throws SQLException {
       CompletableFuture<EngineReply> done = new CompletableFuture<>();
-      client.eventLoop().execute(() -> startExchange(messages, done));
+      client.eventLoop().execute(() -> startExchange(messages, replies, done));
       try {
         return done.get();
       } catch (ExecutionException e) {
@@ -803,7 +1207,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
           exchange = null;
           finished.complete(transactionStatus);
         }
-        default -> exchange.collect(f, charset);
+        default -> {
+          if (exchange.collect(f, charset)) {
+            EngineExchange finished = exchange;
+            exchange = null;
+            finished.complete(transactionStatus);
+          }
+        }
       }
     } finally {
       f.release();
@@ -811,14 +1221,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   }
 
   private void startExchange(
-      Function<ByteBufAllocator, List<ByteBuf>> messages, CompletableFuture<EngineReply> done) {
+      Function<ByteBufAllocator, List<ByteBuf>> messages,
+      int replies,
+      CompletableFuture<EngineReply> done) {
     if (upstream == null || !upstream.isActive() || phase == Phase.CLOSED) {
       done.completeExceptionally(
           PgTrickleException.of(
               SqlState.CONNECTION_FAILURE, "the connection to the upstream server was lost"));
       return;
     }
-    exchange = new EngineExchange(done);
+    exchange = new EngineExchange(done, replies);
     for (ByteBuf b : messages.apply(upstream.alloc())) {
       upstream.write(b);
     }
@@ -859,6 +1271,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     while ((f = held.poll()) != null) {
       f.release();
     }
+    releaseWithheld(false);
     if (startup != null) {
       startup.release();
       startup = null;

@@ -1,12 +1,15 @@
 package io.pgtrickle.server;
 
 import io.pgtrickle.engine.catalog.CatalogMigrator;
+import io.pgtrickle.engine.scheduler.Scheduler;
+import io.pgtrickle.engine.scheduler.SchedulerConfig;
 import io.pgtrickle.engine.session.JdbcSqlSession;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -70,6 +73,23 @@ public final class Main implements Callable<Integer> {
       defaultValue = "16")
   private int engineThreads;
 
+  @Option(
+      names = "--scheduler",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Refresh stream tables on their schedules (default: on). --no-scheduler leaves that to"
+              + " other engines or to manual refresh_stream_table calls.")
+  private boolean scheduler;
+
+  @Option(
+      names = "--scheduler-workers",
+      paramLabel = "N",
+      description = "Scheduled refreshes that may run at once (default: ${DEFAULT-VALUE}).",
+      defaultValue = "4")
+  private int schedulerWorkers;
+
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
@@ -77,6 +97,13 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    SchedulerConfig schedulerConfig;
+    try {
+      schedulerConfig = SchedulerConfig.DEFAULTS.withWorkers(schedulerWorkers);
+    } catch (IllegalArgumentException e) {
+      System.err.println("--scheduler-workers: " + e.getMessage());
+      return 2;
+    }
     EmbeddedPostgresServer embedded = null;
     Upstream target;
     if (upstream != null) {
@@ -95,6 +122,7 @@ public final class Main implements Callable<Integer> {
               null);
     }
     ProxyServer server = null;
+    Scheduler refresher = null;
     try {
       installCatalog(target);
       ProxyConfig config =
@@ -107,6 +135,9 @@ public final class Main implements Callable<Integer> {
       }
       server = ProxyServer.start(config);
       server.markCatalogChecked(target.database());
+      if (scheduler) {
+        refresher = startScheduler(target, schedulerConfig);
+      }
       InetSocketAddress at = server.address();
       System.out.println(
           "pg_trickle proxy listening on "
@@ -126,9 +157,12 @@ public final class Main implements Callable<Integer> {
               + target.user()
               + " "
               + target.database());
-      awaitShutdown(server, embedded);
+      awaitShutdown(refresher, server, embedded);
       return 0;
     } catch (Exception e) {
+      if (refresher != null) {
+        refresher.close();
+      }
       if (server != null) {
         server.close();
       }
@@ -150,8 +184,27 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** Blocks until the JVM is asked to stop, then stops the proxy and the embedded server. */
-  private static void awaitShutdown(ProxyServer server, EmbeddedPostgresServer embedded)
+  /**
+   * Starts the scheduler on a pool of its own to the upstream database, with the upstream
+   * credentials.
+   */
+  private static Scheduler startScheduler(Upstream target, SchedulerConfig config) {
+    Properties props = new Properties();
+    props.setProperty("user", target.user());
+    if (target.password() != null) {
+      props.setProperty("password", target.password());
+    }
+    Scheduler s = Scheduler.startPooled(target.jdbcUrl(), props, config);
+    System.out.println("Scheduler started with " + config.workers() + " refresh workers.");
+    return s;
+  }
+
+  /**
+   * Blocks until the JVM is asked to stop, then stops the scheduler (if any), the proxy and the
+   * embedded server.
+   */
+  private static void awaitShutdown(
+      Scheduler refresher, ProxyServer server, EmbeddedPostgresServer embedded)
       throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -159,6 +212,9 @@ public final class Main implements Callable<Integer> {
             new Thread(
                 () -> {
                   System.out.println("Shutting down ...");
+                  if (refresher != null) {
+                    refresher.close();
+                  }
                   server.close();
                   if (embedded != null) {
                     try {

@@ -14,12 +14,17 @@ import java.util.function.Function;
 interface UpstreamLink {
 
   /**
-   * Sends the messages (which must end with Sync or be a simple Query) and waits for the server's
-   * replies up to ReadyForQuery.
+   * Sends the messages and waits for the server's replies: up to ReadyForQuery for messages that
+   * end with Sync, or, for messages that end with Flush (inside the client's batch, whose implicit
+   * transaction a Sync would end), up to the last of {@code replies} completions or the first
+   * error.
    *
+   * @param replies how many messages (each answered by one completion) come before the Flush; -1 if
+   *     they end with Sync
    * @throws SQLException CONNECTION_FAILURE if the connection is lost meanwhile
    */
-  EngineReply exchange(Function<ByteBufAllocator, List<ByteBuf>> messages) throws SQLException;
+  EngineReply exchange(Function<ByteBufAllocator, List<ByteBuf>> messages, int replies)
+      throws SQLException;
 
   /** The charset of the session's client_encoding, for the statements' text. */
   Charset charset();

@@ -21,12 +21,28 @@ import java.util.concurrent.CompletionException;
  * A {@link SqlSession} speaking the wire protocol on a client's upstream connection, so API calls
  * made through the proxy run on the caller's backend, in the caller's transaction.
  *
- * <p>Every statement goes through the extended protocol as the unnamed statement and portal with
- * text parameters, followed by Sync: nothing outlives the exchange, which keeps it safe behind a
- * transaction-pooling PgBouncer, and a statement string can never smuggle in a second statement.
+ * <p>Every statement goes through the extended protocol with text parameters, followed by Sync, as
+ * a statement and portal of the engine's own name, closed again in the same exchange: the client's
+ * unnamed statement and portal survive it, nothing outlives the exchange (which keeps it safe
+ * behind a transaction-pooling PgBouncer), and a statement string can never smuggle in a second
+ * statement. Each exchange first closes that name, in case a failed exchange left it open (a portal
+ * lives on in an aborted transaction, and would refuse a Bind of the same name).
+ *
+ * <p>A <em>pipelined</em> session runs inside the client's extended-protocol batch, whose implicit
+ * transaction a Sync would end: its statements end with Flush instead. After an error the server
+ * skips everything until the client's Sync, so such a session refuses further statements.
  */
 final class WireSqlSession implements SqlSession {
   private static final int[] NO_TYPES = new int[0];
+
+  private static final byte STATEMENT = 'S';
+  private static final byte PORTAL = 'P';
+
+  /** The name of the engine's statement and portal. */
+  private static final String NAME = "pgtrickle_engine";
+
+  /** The messages sent for one statement, each answered by one completion message. */
+  private static final int MESSAGES_PER_STATEMENT = 7;
 
   /**
    * What to send for each of the engine's statements: the statement with its markers numbered, or a
@@ -36,16 +52,34 @@ final class WireSqlSession implements SqlSession {
       Caffeine.newBuilder().maximumSize(2_000).build();
 
   private final UpstreamLink link;
+  private final boolean pipelined;
   private boolean inTransaction;
+  private boolean failed;
+
+  /**
+   * A session over {@code link} whose statements end with Sync.
+   *
+   * @param inTransaction whether the client's connection is inside a transaction block now
+   */
+  WireSqlSession(UpstreamLink link, boolean inTransaction) {
+    this(link, inTransaction, false);
+  }
 
   /**
    * A session over {@code link}.
    *
    * @param inTransaction whether the client's connection is inside a transaction block now
+   * @param pipelined whether to end statements with Flush, inside the client's open batch
    */
-  WireSqlSession(UpstreamLink link, boolean inTransaction) {
+  WireSqlSession(UpstreamLink link, boolean inTransaction, boolean pipelined) {
     this.link = link;
-    this.inTransaction = inTransaction;
+    this.inTransaction = inTransaction || pipelined;
+    this.pipelined = pipelined;
+  }
+
+  @Override
+  public boolean maintainsImmediate() {
+    return true;
   }
 
   @Override
@@ -141,6 +175,11 @@ final class WireSqlSession implements SqlSession {
   }
 
   private EngineReply run(List<Statement> statements) throws SQLException {
+    if (failed) {
+      throw PgTrickleException.of(
+          SqlState.IN_FAILED_SQL_TRANSACTION,
+          "current transaction is aborted, commands ignored until end of transaction block");
+    }
     Charset cs = link.charset();
     EngineReply reply =
         link.exchange(
@@ -148,19 +187,27 @@ final class WireSqlSession implements SqlSession {
               List<ByteBuf> out = new ArrayList<>(statements.size() * 3 + 1);
               try {
                 for (Statement st : statements) {
-                  out.add(FrontendMessages.parse(alloc, "", st.sql(), NO_TYPES, cs));
-                  out.add(FrontendMessages.bind(alloc, "", "", st.params(), cs));
-                  out.add(FrontendMessages.execute(alloc, "", cs));
+                  out.add(FrontendMessages.close(alloc, PORTAL, NAME, cs));
+                  out.add(FrontendMessages.close(alloc, STATEMENT, NAME, cs));
+                  out.add(FrontendMessages.parse(alloc, NAME, st.sql(), NO_TYPES, cs));
+                  out.add(FrontendMessages.bind(alloc, NAME, NAME, st.params(), cs));
+                  out.add(FrontendMessages.execute(alloc, NAME, cs));
+                  out.add(FrontendMessages.close(alloc, PORTAL, NAME, cs));
+                  out.add(FrontendMessages.close(alloc, STATEMENT, NAME, cs));
                 }
-                out.add(FrontendMessages.sync(alloc));
+                out.add(pipelined ? FrontendMessages.flush(alloc) : FrontendMessages.sync(alloc));
                 return out;
               } catch (RuntimeException e) {
                 out.forEach(ByteBuf::release);
                 throw e;
               }
-            });
-    inTransaction = reply.inTransaction();
+            },
+            pipelined ? statements.size() * MESSAGES_PER_STATEMENT : -1);
+    if (!pipelined) {
+      inTransaction = reply.inTransaction();
+    }
     if (reply.error() != null) {
+      failed = pipelined;
       throw reply.exception();
     }
     return reply;

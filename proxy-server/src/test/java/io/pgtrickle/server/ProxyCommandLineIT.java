@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.ScheduledRefreshes;
+import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -99,6 +101,35 @@ class ProxyCommandLineIT {
         rs.next();
         assertThat(rs.getInt(1)).as("the open transaction was rolled back").isEqualTo(2);
       }
+    }
+  }
+
+  @Test
+  void upstreamModeRunsTheSchedulerAndNoSchedulerTurnsItOff(TestDatabase db) throws Exception {
+    String credentials = db.user() + (db.password() == null ? "" : ":" + db.password());
+    String upstream =
+        "postgresql://" + credentials + "@" + db.host() + ":" + db.port() + "/" + db.databaseName();
+    String q = "SELECT g, count(*) AS n FROM sched_src GROUP BY g";
+    try (Running proxy =
+            start("--upstream", upstream, "--listen", "127.0.0.1:0", "--scheduler-workers", "2");
+        Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + proxy.port + "/" + db.databaseName(),
+                db.properties());
+        Statement s = c.createStatement()) {
+      assertThat(proxy.output()).contains("Scheduler started with 2 refresh workers");
+      s.execute("CREATE TABLE sched_src (id int PRIMARY KEY, g int)");
+      s.execute(
+          "SELECT pgtrickle.create_stream_table('sched_counts', $$"
+              + q
+              + "$$, schedule => '1s', refresh_mode => 'DIFFERENTIAL')");
+      s.execute("INSERT INTO sched_src SELECT i, i % 3 FROM generate_series(1, 30) i");
+      ScheduledRefreshes.awaitAfter(c, "public.sched_counts", ScheduledRefreshes.now(c), 1);
+      StreamTableOracle.assertMatchesQuery(c, "sched_counts", q);
+    }
+    try (Running proxy =
+        start("--upstream", upstream, "--listen", "127.0.0.1:0", "--no-scheduler")) {
+      assertThat(proxy.output()).doesNotContain("Scheduler started");
     }
   }
 

@@ -72,10 +72,15 @@ public final class TestDatabase {
 
   /**
    * A fresh copy of the administrator's connection properties: {@code user}, {@code password} (if
-   * any) and any other pgjdbc options the test server URL carried.
+   * any) and any other pgjdbc options the test server URL carried, plus {@code
+   * pgtrickle.scheduler=false}: tests that go through the pg_trickle driver decide themselves when
+   * stream tables refresh, so the driver's embedded scheduler stays off unless a test sets it to
+   * true (pgjdbc ignores the property).
    */
   public Properties properties() {
-    return server.properties();
+    Properties props = server.properties();
+    props.setProperty("pgtrickle.scheduler", "false");
+    return props;
   }
 
   /** A new pgjdbc connection to this database as the administrator; the caller closes it. */

@@ -99,6 +99,28 @@ public final class StreamTables {
         .build();
   }
 
+  /** A stream table's catalog row, locked by the current transaction. */
+  public record Locked(StreamTable table, String version) {}
+
+  /**
+   * Locks a stream table's catalog row unless another transaction holds it ({@code FOR UPDATE SKIP
+   * LOCKED}): how several engines agree on who refreshes it.
+   *
+   * @return the row and its version ({@code xmin}, which every change of the row renews); empty
+   *     when the row is locked elsewhere or gone
+   */
+  public static Optional<Locked> lockIfFree(SqlSession s, long pgtId) throws SQLException {
+    Row row =
+        s.queryOne(
+            "SELECT "
+                + COLUMNS
+                + ", s.xmin::text FROM pgtrickle.pgt_stream_tables s"
+                + " LEFT JOIN pg_catalog.pg_class c ON c.oid = s.pgt_relid"
+                + " WHERE s.pgt_id = ?::bigint FOR UPDATE OF s SKIP LOCKED",
+            pgtId);
+    return Optional.ofNullable(row).map(r -> new Locked(toStreamTable(r), r.text(13)));
+  }
+
   /** Whether a relation with the given OID is a stream table. */
   public static boolean isStreamTable(SqlSession s, long relid) throws SQLException {
     return s.queryOne(

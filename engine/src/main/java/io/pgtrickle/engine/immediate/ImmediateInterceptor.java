@@ -30,6 +30,10 @@ import java.util.Set;
  * <p>Which tables matter is read from the catalog at most once a second per connection (and at once
  * after this connection's own API calls); a write missed in that window is still captured by the
  * triggers and applied by the next maintenance or refresh.
+ *
+ * <p>The decisions ({@link #needsCatalog}, {@link #plan}) do no I/O, so a caller that cannot block
+ * (the proxy's event loop) can make them and run the I/O ({@link #loadCatalog}, {@link #flush})
+ * elsewhere; {@link #before} does all of it for a caller that can block (the driver).
  */
 public final class ImmediateInterceptor {
   /** How long the catalog's list of IMMEDIATE sources is trusted. */
@@ -38,11 +42,33 @@ public final class ImmediateInterceptor {
   private static final Cache<String, StatementClass> CLASSES =
       Caffeine.newBuilder().maximumSize(10_000).build();
 
-  private final SqlSession session;
+  /** Whether this role can read the catalog tables {@link #load} reads, asked of pg_catalog. */
+  private static final String CATALOG_READABLE =
+      "SELECT count(*) = 2 FROM pg_catalog.pg_class c"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " WHERE n.nspname = 'pgtrickle'"
+          + " AND c.relname IN ('pgt_stream_tables', 'pgt_dependencies')"
+          + " AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
+          + " AND pg_catalog.has_table_privilege(c.oid, 'SELECT')";
+
+  private static final String TRACKED =
+      "SELECT 's', c.relname FROM pgtrickle.pgt_stream_tables s"
+          + " JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = s.pgt_id"
+          + " JOIN pg_catalog.pg_class c ON c.oid = d.source_relid"
+          + " WHERE s.effective_refresh_mode = 'IMMEDIATE'"
+          + " UNION ALL SELECT 't', s.pgt_name FROM pgtrickle.pgt_stream_tables s"
+          + " WHERE s.effective_refresh_mode = 'IMMEDIATE'";
+
+  private static final Tracked NOTHING = new Tracked(Set.of(), Set.of());
+
   private final Clock clock;
   private Tracked tracked;
   private Instant trackedAt;
+  private boolean catalogReadable;
   private boolean dirty;
+
+  /** Whether the transaction wrote a source at all, so a rollback to a savepoint may leave some. */
+  private boolean wroteSources;
 
   /** Whether a statement failed in the current block, which the server has therefore aborted. */
   private boolean failed;
@@ -54,9 +80,17 @@ public final class ImmediateInterceptor {
     }
   }
 
-  /** An interceptor whose maintenance runs on {@code session}. */
-  public ImmediateInterceptor(SqlSession session, Clock clock) {
-    this.session = session;
+  /**
+   * What must happen around one statement.
+   *
+   * @param flushFirst apply the pending maintenance before the statement runs
+   * @param writesTracked the statement writes a source of an IMMEDIATE stream table (so an
+   *     autocommit caller must run it with its maintenance in one transaction)
+   */
+  public record Plan(boolean flushFirst, boolean writesTracked) {}
+
+  /** An interceptor for one connection. */
+  public ImmediateInterceptor(Clock clock) {
     this.clock = clock;
   }
 
@@ -79,28 +113,56 @@ public final class ImmediateInterceptor {
       writes.addAll(c.writes());
       names.addAll(c.names());
       unknown |= c.writesUnknown();
-      if (c.kind() != Kind.READ && c.kind() != Kind.WRITE) {
-        // Transaction control inside a multi-statement string: treat it as unknown.
-        unknown = true;
-      }
-      if (c.kind() == Kind.WRITE) {
-        kind = Kind.WRITE;
+      switch (c.kind()) {
+        case READ -> {}
+        case WRITE -> kind = kind == Kind.CALL ? kind : Kind.WRITE;
+        case OTHER -> unknown = true;
+        default -> {
+          // Transaction control or a call inside a script: it may commit part of what it writes.
+          kind = Kind.CALL;
+          unknown = true;
+        }
       }
     }
     return new StatementClass(kind, writes, unknown, names);
   }
 
   /**
-   * Call before a client statement runs: applies pending maintenance if the statement could read a
-   * stream table or ends the transaction, and tells whether the statement writes a source of an
-   * IMMEDIATE stream table (so an autocommit caller must run it with its maintenance in one
-   * transaction).
+   * Whether {@link #plan} needs the catalog's list read first: the statement may write, and the
+   * list is missing or older than {@link #TRACKED_TTL}.
    */
-  public boolean before(StatementClass c) throws SQLException {
-    if (dirty && !failed && needsFlushBefore(c)) {
-      flush();
+  public boolean needsCatalog(StatementClass c) {
+    return c.mayWrite()
+        && (tracked == null || trackedAt.plus(TRACKED_TTL).isBefore(clock.instant()));
+  }
+
+  /** Reads which tables are IMMEDIATE sources, on {@code s}; never fails for a missing catalog. */
+  public void loadCatalog(SqlSession s) throws SQLException {
+    tracked = load(s);
+    trackedAt = clock.instant();
+  }
+
+  /** Decides what {@code c} needs, from the catalog's list as last read (none if never read). */
+  public Plan plan(StatementClass c) {
+    Tracked t = tracked == null ? NOTHING : tracked;
+    boolean flushFirst = dirty && !failed && needsFlushBefore(c, t);
+    return new Plan(flushFirst, writesTracked(c, t));
+  }
+
+  /**
+   * Call before a client statement runs: reads the catalog if need be, applies pending maintenance
+   * if the statement could read a stream table or ends the transaction, and tells whether the
+   * statement writes a source of an IMMEDIATE stream table.
+   */
+  public boolean before(SqlSession s, StatementClass c) throws SQLException {
+    if (needsCatalog(c)) {
+      loadCatalog(s);
     }
-    return writesTracked(c);
+    Plan p = plan(c);
+    if (p.flushFirst()) {
+      flush(s);
+    }
+    return p.writesTracked();
   }
 
   /**
@@ -112,7 +174,10 @@ public final class ImmediateInterceptor {
     switch (c.kind()) {
       case COMMIT, ROLLBACK, PREPARE_TRANSACTION -> ended();
       case ROLLBACK_TO -> rolledBackToSavepoint();
-      default -> dirty |= writesTracked;
+      default -> {
+        dirty |= writesTracked;
+        wroteSources |= writesTracked;
+      }
     }
   }
 
@@ -124,29 +189,40 @@ public final class ImmediateInterceptor {
   /**
    * Call after ROLLBACK TO SAVEPOINT: the block works again, and a maintenance run after the
    * savepoint was undone with it while the changes written before the savepoint remain, so they may
-   * be pending again.
+   * be pending again (if the transaction wrote any).
    */
   public void rolledBackToSavepoint() {
     failed = false;
-    dirty = true;
+    dirty = wroteSources;
+  }
+
+  /** Whether a statement failed in the current transaction block, which is therefore aborted. */
+  public boolean aborted() {
+    return failed;
+  }
+
+  /** Whether maintenance is pending and can run: a write happened and the block is not aborted. */
+  public boolean flushDue() {
+    return dirty && !failed;
   }
 
   /** Call before the transaction commits (COMMIT, or JDBC commit()). */
-  public void beforeCommit() throws SQLException {
-    if (dirty && !failed) {
-      flush();
+  public void beforeCommit(SqlSession s) throws SQLException {
+    if (flushDue()) {
+      flush(s);
     }
   }
 
   /** Call when the transaction ended (committed, rolled back, or the autocommit statement done). */
   public void ended() {
     dirty = false;
+    wroteSources = false;
     failed = false;
   }
 
-  /** Applies the transaction's pending changes now. */
-  public void flush() throws SQLException {
-    ImmediateMaintenance.flush(session);
+  /** Applies the transaction's pending changes now, on {@code s}. */
+  public void flush(SqlSession s) throws SQLException {
+    ImmediateMaintenance.flush(s);
     dirty = false;
   }
 
@@ -155,16 +231,16 @@ public final class ImmediateInterceptor {
     tracked = null;
   }
 
-  private boolean needsFlushBefore(StatementClass c) throws SQLException {
+  private static boolean needsFlushBefore(StatementClass c, Tracked t) {
     return switch (c.kind()) {
-      case WRITE -> mentionsStreamTable(c) || c.writesUnknown();
+      case WRITE -> c.writesUnknown() || mentionsStreamTable(c, t);
       case BEGIN, SAVEPOINT, ROLLBACK, ROLLBACK_TO -> false;
       default -> true;
     };
   }
 
-  private boolean mentionsStreamTable(StatementClass c) throws SQLException {
-    for (String name : tracked().streamTables()) {
+  private static boolean mentionsStreamTable(StatementClass c, Tracked t) {
+    for (String name : t.streamTables()) {
       if (c.mentions(name)) {
         return true;
       }
@@ -172,12 +248,8 @@ public final class ImmediateInterceptor {
     return false;
   }
 
-  private boolean writesTracked(StatementClass c) throws SQLException {
-    if (!c.mayWrite()) {
-      return false;
-    }
-    Tracked t = tracked();
-    if (t.isEmpty()) {
+  private static boolean writesTracked(StatementClass c, Tracked t) {
+    if (!c.mayWrite() || t.isEmpty()) {
       return false;
     }
     if (c.writesUnknown()) {
@@ -191,27 +263,21 @@ public final class ImmediateInterceptor {
     return false;
   }
 
-  private Tracked tracked() throws SQLException {
-    Instant now = clock.instant();
-    if (tracked == null || trackedAt.plus(TRACKED_TTL).isBefore(now)) {
-      tracked = load();
-      trackedAt = now;
+  /**
+   * The catalog's list. A role that cannot read the catalog (or a database without one) has no
+   * IMMEDIATE tables to maintain: asking pg_catalog first keeps the read from failing, which would
+   * abort the client's transaction.
+   */
+  private Tracked load(SqlSession s) throws SQLException {
+    if (!catalogReadable) {
+      catalogReadable = "t".equals(s.query(CATALOG_READABLE).get(0).text(0));
+      if (!catalogReadable) {
+        return NOTHING;
+      }
     }
-    return tracked;
-  }
-
-  private Tracked load() throws SQLException {
     Set<String> sources = new HashSet<>();
     Set<String> streamTables = new HashSet<>();
-    List<Row> rows =
-        session.query(
-            "SELECT 's', c.relname FROM pgtrickle.pgt_stream_tables s"
-                + " JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = s.pgt_id"
-                + " JOIN pg_catalog.pg_class c ON c.oid = d.source_relid"
-                + " WHERE s.effective_refresh_mode = 'IMMEDIATE'"
-                + " UNION ALL SELECT 't', s.pgt_name FROM pgtrickle.pgt_stream_tables s"
-                + " WHERE s.effective_refresh_mode = 'IMMEDIATE'");
-    for (Row r : rows) {
+    for (Row r : s.query(TRACKED)) {
       (r.text(0).equals("s") ? sources : streamTables).add(r.text(1));
     }
     return new Tracked(sources, streamTables);

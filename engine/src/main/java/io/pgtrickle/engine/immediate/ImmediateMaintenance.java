@@ -62,11 +62,26 @@ public final class ImmediateMaintenance {
    * @return how many stream tables were maintained
    */
   public static int flush(SqlSession s) throws SQLException {
+    return maintain(s, true);
+  }
+
+  /**
+   * Applies all pending changes to every IMMEDIATE stream table that has some, whoever wrote them:
+   * for writes that committed without maintenance (a procedure that commits on its own, a write
+   * that bypassed interception). Run it in a transaction of its own.
+   *
+   * @return how many stream tables were maintained
+   */
+  public static int catchUp(SqlSession s) throws SQLException {
+    return maintain(s, false);
+  }
+
+  private static int maintain(SqlSession s, boolean ownOnly) throws SQLException {
     Map<StreamTable, List<Long>> all = StreamTables.immediate(s);
     if (all.isEmpty()) {
       return 0;
     }
-    Set<Long> pending = withOwnChanges(s, all);
+    Set<Long> pending = withPendingChanges(s, all, ownOnly);
     Set<Long> maintainedRelids = new HashSet<>();
     for (StreamTable st : ordered(all)) {
       boolean readsMaintained = all.get(st).stream().anyMatch(maintainedRelids::contains);
@@ -79,11 +94,11 @@ public final class ImmediateMaintenance {
   }
 
   /**
-   * The ids of the stream tables with changes of this transaction pending in a source's buffer, in
-   * one round trip for all of them.
+   * The ids of the stream tables with changes pending in a source's buffer (only this
+   * transaction's, with {@code ownOnly}), in one round trip for all of them.
    */
-  private static Set<Long> withOwnChanges(SqlSession s, Map<StreamTable, List<Long>> all)
-      throws SQLException {
+  private static Set<Long> withPendingChanges(
+      SqlSession s, Map<StreamTable, List<Long>> all, boolean ownOnly) throws SQLException {
     Set<Long> sources = new TreeSet<>();
     all.values().forEach(sources::addAll);
     StringBuilder sql =
@@ -98,8 +113,9 @@ public final class ImmediateMaintenance {
           .append(relid)
           .append(" THEN EXISTS (SELECT 1 FROM ")
           .append(ChangeBuffers.bufferName(relid))
-          .append(" b WHERE b.__pgt_xid = pg_current_xact_id_if_assigned()")
-          .append(" AND NOT pgtrickle.behind_frontier(b.__pgt_xid, b.__pgt_change_id,")
+          .append(" b WHERE ")
+          .append(ownOnly ? "b.__pgt_xid = pg_current_xact_id_if_assigned() AND " : "")
+          .append("NOT pgtrickle.behind_frontier(b.__pgt_xid, b.__pgt_change_id,")
           .append(" d.consumed_snapshot, d.consumed_xid, d.consumed_change_id))");
     }
     sql.append(" ELSE false END");

@@ -86,6 +86,15 @@ public final class BackendMessages {
         errorFields("FATAL", sqlState, message, null, hint, 0));
   }
 
+  /** A NoticeResponse at severity WARNING. */
+  public static ByteBuf warning(
+      ByteBufAllocator alloc, String sqlState, String message, String hint) {
+    return fields(
+        alloc,
+        MessageTags.Backend.NOTICE_RESPONSE,
+        errorFields("WARNING", sqlState, message, null, hint, 0));
+  }
+
   /**
    * An ErrorResponse carrying the state, message, detail, hint, position and internal query of
    * {@code e}.

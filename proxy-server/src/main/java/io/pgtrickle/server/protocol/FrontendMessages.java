@@ -74,9 +74,28 @@ public final class FrontendMessages {
         });
   }
 
+  /**
+   * A Close of a prepared statement ({@code kind} 'S') or portal ('P'); closing one that does not
+   * exist is not an error.
+   */
+  public static ByteBuf close(ByteBufAllocator alloc, byte kind, String name, Charset charset) {
+    return BackendMessages.writeFrame(
+        alloc,
+        MessageTags.Frontend.CLOSE,
+        out -> {
+          out.writeByte(kind);
+          BackendMessages.writeCString(out, name, charset);
+        });
+  }
+
   /** A Sync. */
   public static ByteBuf sync(ByteBufAllocator alloc) {
     return BackendMessages.empty(alloc, MessageTags.Frontend.SYNC);
+  }
+
+  /** A Flush: the server sends what it has, without ending the batch as Sync would. */
+  public static ByteBuf flush(ByteBufAllocator alloc) {
+    return BackendMessages.empty(alloc, MessageTags.Frontend.FLUSH);
   }
 
   /** An SSLRequest, sent before the StartupMessage to ask the server for TLS. */

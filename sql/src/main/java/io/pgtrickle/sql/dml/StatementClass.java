@@ -38,6 +38,11 @@ public record StatementClass(
     ROLLBACK_TO,
     /** PREPARE TRANSACTION: the transaction leaves the session. */
     PREPARE_TRANSACTION,
+    /**
+     * Code that may write anything and, outside a transaction block, commit on its own: CALL of a
+     * procedure, a DO block, or several statements with transaction control among them.
+     */
+    CALL,
     /** Anything else: DDL, SET, LISTEN, VACUUM, empty text, … */
     OTHER
   }

@@ -27,6 +27,9 @@ public final class StatementClassifier {
 
   private static final Set<String> UNKNOWN_WRITE_WORDS = Set.of("call", "do", "execute");
 
+  /** Words that start code which may control the transaction itself. */
+  private static final Set<String> CALL_WORDS = Set.of("call", "do");
+
   /** Words after which a DML keyword starts the statement EXPLAIN runs. */
   private static final Set<String> EXPLAIN_WORDS =
       Set.of("explain", "analyze", "analyse", "verbose");
@@ -80,6 +83,9 @@ public final class StatementClassifier {
     if (first.equals("truncate")) {
       collectList(tokens, 1, writes);
       return new StatementClass(Kind.WRITE, writes, unknown, names);
+    }
+    if (CALL_WORDS.contains(first)) {
+      return new StatementClass(Kind.CALL, writes, true, names);
     }
     if (!writes.isEmpty() || unknown) {
       return new StatementClass(Kind.WRITE, writes, unknown, names);

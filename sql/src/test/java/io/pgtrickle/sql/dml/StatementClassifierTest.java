@@ -108,6 +108,20 @@ class StatementClassifierTest {
       delimiter = '|',
       textBlock =
           """
+          CALL archive_orders()               | CALL
+          call archive_orders()               | CALL
+          DO $$ BEGIN COMMIT; END $$          | CALL
+          EXECUTE p(1)                        | WRITE
+          """)
+  void codeThatMayCommitOnItsOwnIsACall(String sql, Kind kind) {
+    assertThat(StatementClassifier.classify(sql).kind()).isEqualTo(kind);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
           INSERT INTO audit SELECT * FROM "Live_Totals"  | Live_Totals
           select * from live_totals                      | live_totals
           SELECT * FROM LIVE_TOTALS                      | live_totals
