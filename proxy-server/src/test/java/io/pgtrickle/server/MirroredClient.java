@@ -52,6 +52,12 @@ final class MirroredClient implements AutoCloseable {
     List<String> run(Connection c, int side) throws SQLException;
   }
 
+  /**
+   * pgjdbc's socket timeout for connections through the proxy: a hang guard, so that a proxy that
+   * never answers fails one test instead of the build; never reached by a working proxy.
+   */
+  static final String HANG_GUARD = "socketTimeout=120";
+
   private final Connection[] sides;
   private final Connection observer;
   private final String sourceSchema;
@@ -97,7 +103,7 @@ final class MirroredClient implements AutoCloseable {
       Map<String, String> streamTables,
       String context)
       throws SQLException {
-    Connection proxied = proxy.connect(urlParameters);
+    Connection proxied = proxy.connect(guarded(urlParameters));
     String directUrl =
         db.jdbcUrl()
             + "?"
@@ -124,6 +130,11 @@ final class MirroredClient implements AutoCloseable {
     }
     return new MirroredClient(
         proxied, direct, observer, sourceSchema, twinSchema, sourceTables, streamTables, context);
+  }
+
+  /** {@code urlParameters} with {@link #HANG_GUARD} added. */
+  static String guarded(String urlParameters) {
+    return urlParameters.isEmpty() ? HANG_GUARD : urlParameters + "&" + HANG_GUARD;
   }
 
   /** The connection through the proxy. */

@@ -78,7 +78,7 @@ class ProxyImmediateConcurrencyIT {
         st.execute(dml);
       }
     }
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement()) {
       for (Map.Entry<String, String> t : TABLES.entrySet()) {
         st.execute(
@@ -124,7 +124,7 @@ class ProxyImmediateConcurrencyIT {
       Future<?> refresher =
           pool.submit(
               () -> {
-                try (Connection c = proxy.connect();
+                try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
                     Statement st = c.createStatement()) {
                   while (writing.get()) {
                     for (String name : TABLES.keySet()) {
@@ -177,7 +177,7 @@ class ProxyImmediateConcurrencyIT {
       AtomicInteger committed,
       AtomicInteger retries)
       throws SQLException {
-    try (Connection c = proxy.connect(mode);
+    try (Connection c = proxy.connect(MirroredClient.guarded(mode));
         Statement st = c.createStatement()) {
       st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + isolation);
       c.setAutoCommit(autocommit);
@@ -224,7 +224,7 @@ class ProxyImmediateConcurrencyIT {
             + " ON b.k = a.k GROUP BY a.k";
     db.execute("CREATE TABLE pairs_a (id int PRIMARY KEY, k int, v int)");
     db.execute("CREATE TABLE pairs_b (id int PRIMARY KEY, k int, w int)");
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement()) {
       st.execute(
           "SELECT pgtrickle.create_stream_table('imm_pairs', $$"
@@ -239,7 +239,9 @@ class ProxyImmediateConcurrencyIT {
             pool.submit(
                 () -> {
                   try (Connection c =
-                          proxy.connect(table.endsWith("a") ? "" : "preferQueryMode=simple");
+                          proxy.connect(
+                              MirroredClient.guarded(
+                                  table.endsWith("a") ? "" : "preferQueryMode=simple"));
                       Statement st = c.createStatement()) {
                     c.setAutoCommit(false);
                     for (int tx = 0; tx < 40; tx++) {
@@ -289,7 +291,7 @@ class ProxyImmediateConcurrencyIT {
     db.execute(
         "CREATE FUNCTION bp_add(i int, q int) RETURNS int LANGUAGE sql AS"
             + " $$INSERT INTO bp_child VALUES (i, 1, 1, q) RETURNING id$$");
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement();
         Connection direct = db.connect();
         Statement ds = direct.createStatement()) {

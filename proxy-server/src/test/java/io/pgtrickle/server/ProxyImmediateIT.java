@@ -128,7 +128,7 @@ class ProxyImmediateIT {
         }
       }
     }
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement()) {
       for (Map.Entry<String, String> t : TABLES.entrySet()) {
         assertThat(
@@ -556,7 +556,7 @@ class ProxyImmediateIT {
     String query = "SELECT k, count(*) AS n, sum(v) AS total FROM " + src + " GROUP BY k";
     db.execute("CREATE TABLE " + src + " (id int PRIMARY KEY, k int, v int)");
     db.execute("INSERT INTO " + src + " SELECT i, i % 3, i FROM generate_series(1, 10) i");
-    try (Connection c = proxy.connect(mode.urlParameters);
+    try (Connection c = proxy.connect(MirroredClient.guarded(mode.urlParameters));
         Statement st = c.createStatement();
         PreparedStatement ps = c.prepareStatement("UPDATE " + src + " SET v = v + ? WHERE id = ?");
         Connection other = db.connect()) {
@@ -613,7 +613,7 @@ class ProxyImmediateIT {
   @Test
   void aRefreshedStreamTableCanReadAnImmediateOne(TestDatabase db) throws SQLException {
     String query = "SELECT count(*) AS groups, sum(n) AS total_rows FROM imm_agg";
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement();
         Connection other = db.connect()) {
       st.execute(
@@ -645,7 +645,7 @@ class ProxyImmediateIT {
     String query = "SELECT sum(v) AS total FROM " + src;
     db.execute("CREATE TABLE " + src + " (id int PRIMARY KEY, v int)");
     db.execute("INSERT INTO " + src + " VALUES (1, 10)");
-    try (Connection c = proxy.connect(mode.urlParameters);
+    try (Connection c = proxy.connect(MirroredClient.guarded(mode.urlParameters));
         Statement s = c.createStatement();
         Connection other = db.connect()) {
       s.execute(
@@ -759,7 +759,7 @@ class ProxyImmediateIT {
       throws SQLException {
     String role = db.createRole("imm_writer", "pw");
     db.execute("CREATE TABLE guarded (id int PRIMARY KEY, v int)");
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement()) {
       st.execute(
           "SELECT pgtrickle.create_stream_table('imm_guarded', $$SELECT sum(v) AS total FROM"

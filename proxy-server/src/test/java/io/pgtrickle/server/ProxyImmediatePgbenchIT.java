@@ -86,7 +86,7 @@ class ProxyImmediatePgbenchIT {
         "CREATE TABLE moves (id bigserial PRIMARY KEY, aid int NOT NULL, delta int NOT NULL)");
     db.execute(
         "INSERT INTO accounts SELECT i, i % 10, 100 FROM generate_series(1, " + ACCOUNTS + ") i");
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement()) {
       st.execute(
           "SELECT pgtrickle.create_stream_table('bucket_totals', $$"

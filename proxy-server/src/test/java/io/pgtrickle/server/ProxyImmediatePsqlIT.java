@@ -141,7 +141,7 @@ class ProxyImmediatePsqlIT {
       st.execute("CREATE VIEW region_totals AS " + TOTALS);
       st.execute("CREATE VIEW order_managers AS " + MANAGERS);
     }
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement()) {
       st.execute(
           "SELECT pgtrickle.create_stream_table('region_totals', $$"

@@ -73,7 +73,7 @@ class ProxyImmediateRandomIT {
         }
       }
     }
-    try (Connection c = proxy.connect();
+    try (Connection c = proxy.connect(MirroredClient.HANG_GUARD);
         Statement st = c.createStatement()) {
       RandomQueries queries = new RandomQueries(new SplittableRandom(SEED));
       int made = 0;
