@@ -56,7 +56,7 @@ final class MirroredClient implements AutoCloseable {
    * pgjdbc's socket timeout for connections through the proxy: a hang guard, so that a proxy that
    * never answers fails one test instead of the build; never reached by a working proxy.
    */
-  static final String HANG_GUARD = "socketTimeout=120";
+  static final String HANG_GUARD = "socketTimeout=30";
 
   private final Connection[] sides;
   private final Connection observer;
