@@ -67,6 +67,11 @@ class ProxyImmediatePsqlIT {
       -- several statements in one Query message
       INSERT INTO orders VALUES (6, 'south', 40) \\; UPDATE orders SET amount = 0 WHERE id = 1 \\; DELETE FROM orders WHERE id = 3;
       SELECT region, cnt, total FROM region_totals ORDER BY region;
+      -- transaction control inside one Query message, leaving a transaction open
+      UPDATE orders SET amount = amount + 1 WHERE id = 1 \\; BEGIN \\; UPDATE orders SET amount = amount + 1 WHERE id = 4;
+      SELECT region, cnt, total FROM region_totals ORDER BY region;
+      COMMIT;
+      SELECT region, cnt, total FROM region_totals ORDER BY region;
       -- one that fails half-way: the implicit transaction takes the first statement with it
       INSERT INTO orders VALUES (7, 'east', 70) \\; INSERT INTO orders VALUES (1, 'dup', 1);
       SELECT region, cnt, total FROM region_totals ORDER BY region;
