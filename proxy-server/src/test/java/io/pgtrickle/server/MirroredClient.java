@@ -345,7 +345,9 @@ final class MirroredClient implements AutoCloseable {
     try {
       return new Reply(step.run(c, side), null, status(c));
     } catch (SQLException e) {
-      return new Reply(List.of(), e.getSQLState() + " " + e.getMessage(), status(c));
+      // A connection that died (a hang ended by the socket timeout, say) has no status.
+      return new Reply(
+          List.of(), e.getSQLState() + " " + e.getMessage(), c.isClosed() ? null : status(c));
     }
   }
 
