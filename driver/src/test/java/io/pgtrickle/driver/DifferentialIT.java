@@ -4,6 +4,7 @@ import static io.pgtrickle.driver.FullModeIT.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.RandomQueries;
 import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
@@ -254,6 +255,31 @@ class DifferentialIT {
         + "$q$, refresh_mode => '"
         + mode
         + "')";
+  }
+
+  /**
+   * A stream table's columns may have any name, including the ones the engine's own SQL uses as
+   * aliases: a column named {@code s} must not capture a whole-row reference to the table.
+   */
+  @Test
+  void columnsNamedLikeTheRefreshsAliasesAreMaintained(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE named (id int PRIMARY KEY, s text, t int, k int)");
+    db.execute("INSERT INTO named VALUES (1, 'a', 1, 1), (2, 'b', 2, 2)");
+    String query = "SELECT id, s, t, k FROM named";
+    try (Connection c = connect(db);
+        Statement st = c.createStatement()) {
+      st.execute(create("named_st", query, "DIFFERENTIAL"));
+      for (String dml :
+          List.of(
+              "UPDATE named SET s = 'z' WHERE id = 1",
+              "UPDATE named SET t = 9",
+              "DELETE FROM named WHERE id = 2",
+              "INSERT INTO named VALUES (3, 'c', 3, 3)")) {
+        st.execute(dml);
+        st.execute("SELECT pgtrickle.refresh_stream_table('named_st')");
+        check(c, "named_st", query, "after " + dml);
+      }
+    }
   }
 
   private static void check(Connection c, String name, String query, String when) {

@@ -3,6 +3,7 @@ package io.pgtrickle.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgtrickle.testing.PgTest;
+import io.pgtrickle.testing.RandomQueries;
 import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
@@ -96,7 +97,7 @@ class ImmediateIT {
     SplittableRandom r = new SplittableRandom(SEED + 1);
     try (Connection c = connect(db);
         Statement st = c.createStatement()) {
-      for (String dml : writes(r, 40)) {
+      for (String dml : RandomQueries.writes(r, 40)) {
         st.execute(dml);
         assertAllMatch(c, "autocommit after " + dml);
       }
@@ -112,7 +113,7 @@ class ImmediateIT {
       for (int tx = 0; tx < 12; tx++) {
         c.setAutoCommit(false);
         Savepoint sp = null;
-        for (String dml : writes(r, 1 + r.nextInt(6))) {
+        for (String dml : RandomQueries.writes(r, 1 + r.nextInt(6))) {
           if (sp == null && r.nextInt(3) == 0) {
             sp = c.setSavepoint();
           }
@@ -134,11 +135,11 @@ class ImmediateIT {
       }
       // The same through SQL transaction control instead of JDBC's.
       st.execute("BEGIN");
-      for (String dml : writes(r, 4)) {
+      for (String dml : RandomQueries.writes(r, 4)) {
         st.execute(dml);
       }
       st.execute("SAVEPOINT s1");
-      st.execute(writes(r, 1).get(0));
+      st.execute(RandomQueries.writes(r, 1).get(0));
       st.execute("ROLLBACK TO SAVEPOINT s1");
       assertAllMatch(c, "after SQL ROLLBACK TO SAVEPOINT");
       st.execute("COMMIT");
@@ -195,7 +196,7 @@ class ImmediateIT {
                         "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + isolation);
                     c.commit();
                     for (int tx = 0; tx < 15; tx++) {
-                      List<String> txWrites = writes(r, 1 + r.nextInt(3));
+                      List<String> txWrites = RandomQueries.writes(r, 1 + r.nextInt(3));
                       while (true) {
                         try {
                           for (String dml : txWrites) {
@@ -400,30 +401,6 @@ class ImmediateIT {
     try (Connection c = connect(db)) {
       assertThat(Sql.scalar(c, "SELECT count(*) FROM guarded")).isZero();
     }
-  }
-
-  /** Random writes: the DIFFERENTIAL test's DML plus the statement forms IMMEDIATE must see. */
-  private static List<String> writes(SplittableRandom r, int n) {
-    List<String> out = new ArrayList<>();
-    for (String dml : RandomQueries.dml(r, n)) {
-      switch (r.nextInt(8)) {
-        case 0 -> out.add("INSERT INTO r3 SELECT g, v FROM r1 WHERE id % 6 = " + r.nextInt(6));
-        case 1 ->
-            out.add(
-                "UPDATE r2 SET w = r1.v FROM r1 WHERE r2.r1_id = r1.id AND r1.g = " + r.nextInt(7));
-        case 2 -> out.add("DELETE FROM r3 USING r1 WHERE r3.k = r1.g AND r1.id = " + r.nextInt(30));
-        case 3 ->
-            out.add(
-                "MERGE INTO r1 USING (VALUES ("
-                    + r.nextInt(30)
-                    + ", "
-                    + r.nextInt(7)
-                    + ")) AS m(id, v) ON r1.id = m.id WHEN MATCHED THEN UPDATE SET v = m.v"
-                    + " WHEN NOT MATCHED THEN INSERT VALUES (m.id, 1, m.v, 'm', 2.5)");
-        default -> out.add(dml);
-      }
-    }
-    return out;
   }
 
   /**

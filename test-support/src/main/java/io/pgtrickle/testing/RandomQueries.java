@@ -1,4 +1,4 @@
-package io.pgtrickle.driver;
+package io.pgtrickle.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +8,11 @@ import java.util.SplittableRandom;
  * A seeded generator of queries from the grammar the DIFFERENTIAL engine maintains: scans, filters,
  * projections, inner joins of up to three tables (self-joins included), LEFT JOIN under
  * aggregation, GROUP BY with the five aggregates, HAVING, DISTINCT and DISTINCT ON, over the schema
- * of {@link #SCHEMA}.
+ * of {@link #SCHEMA}; and random DML on that schema.
  */
-final class RandomQueries {
+public final class RandomQueries {
   /** Three small tables; {@code r3} has no primary key and holds duplicate rows. */
-  static final List<String> SCHEMA =
+  public static final List<String> SCHEMA =
       List.of(
           "CREATE TABLE r1 (id int PRIMARY KEY, g int, v int, s text, f numeric(8,2))",
           "CREATE TABLE r2 (id int PRIMARY KEY, r1_id int, w int, tag text)",
@@ -20,12 +20,13 @@ final class RandomQueries {
 
   private final SplittableRandom random;
 
-  RandomQueries(SplittableRandom random) {
+  /** A generator drawing from {@code random}; the same seed gives the same queries. */
+  public RandomQueries(SplittableRandom random) {
     this.random = random;
   }
 
   /** One random query. */
-  String next() {
+  public String next() {
     int shape = random.nextInt(11);
     return switch (shape) {
       case 0, 1, 2 -> spj();
@@ -216,7 +217,7 @@ final class RandomQueries {
   }
 
   /** A random batch of writes to the schema: inserts, updates of keys and values, deletes. */
-  static List<String> dml(SplittableRandom r, int statements) {
+  public static List<String> dml(SplittableRandom r, int statements) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < statements; i++) {
       int id = r.nextInt(30);
@@ -257,6 +258,34 @@ final class RandomQueries {
         case 9 -> out.add("DELETE FROM r1 WHERE id % 7 = " + r.nextInt(7));
         case 10 -> out.add("DELETE FROM r2 WHERE w = " + r.nextInt(7));
         default -> out.add(r.nextInt(8) == 0 ? "DELETE FROM r3" : "DELETE FROM r3 WHERE x = 1");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Random writes: {@link #dml}'s statements, about half of them replaced by the forms an IMMEDIATE
+   * interceptor must recognise (INSERT … SELECT, UPDATE … FROM, DELETE … USING, MERGE, which needs
+   * PostgreSQL 15).
+   */
+  public static List<String> writes(SplittableRandom r, int n) {
+    List<String> out = new ArrayList<>();
+    for (String dml : dml(r, n)) {
+      switch (r.nextInt(8)) {
+        case 0 -> out.add("INSERT INTO r3 SELECT g, v FROM r1 WHERE id % 6 = " + r.nextInt(6));
+        case 1 ->
+            out.add(
+                "UPDATE r2 SET w = r1.v FROM r1 WHERE r2.r1_id = r1.id AND r1.g = " + r.nextInt(7));
+        case 2 -> out.add("DELETE FROM r3 USING r1 WHERE r3.k = r1.g AND r1.id = " + r.nextInt(30));
+        case 3 ->
+            out.add(
+                "MERGE INTO r1 USING (VALUES ("
+                    + r.nextInt(30)
+                    + ", "
+                    + r.nextInt(7)
+                    + ")) AS m(id, v) ON r1.id = m.id WHEN MATCHED THEN UPDATE SET v = m.v"
+                    + " WHEN NOT MATCHED THEN INSERT VALUES (m.id, 1, m.v, 'm', 2.5)");
+        default -> out.add(dml);
       }
     }
     return out;
