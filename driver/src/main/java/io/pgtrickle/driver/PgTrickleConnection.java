@@ -53,7 +53,15 @@ public final class PgTrickleConnection extends DelegatingConnection {
    * transaction with its maintenance, so both commit or neither does.
    */
   <T> T intercepted(StatementClass c, Execution<T> execution) throws SQLException {
-    boolean writesTracked = immediate.before(session, c);
+    boolean writesTracked;
+    try {
+      writesTracked = immediate.before(session, c);
+    } catch (SQLException e) {
+      if (c.kind() == StatementClass.Kind.COMMIT) {
+        rollBackFailedCommit(e);
+      }
+      throw e;
+    }
     if (!inTransaction()) {
       if (!writesTracked) {
         return execution.run();
@@ -101,8 +109,26 @@ public final class PgTrickleConnection extends DelegatingConnection {
 
   @Override
   public void commit() throws SQLException {
-    immediate.beforeCommit(session);
+    try {
+      immediate.beforeCommit(session);
+    } catch (SQLException e) {
+      rollBackFailedCommit(e);
+      throw e;
+    }
     delegate.commit();
+    immediate.ended();
+  }
+
+  /**
+   * A COMMIT whose maintenance failed rolls the transaction back, as PostgreSQL does when a
+   * deferred constraint fails at COMMIT (and as the proxy does), instead of leaving it aborted.
+   */
+  private void rollBackFailedCommit(SQLException e) {
+    try (Statement st = delegate.createStatement()) {
+      st.execute("ROLLBACK");
+    } catch (SQLException rollbackFailure) {
+      e.addSuppressed(rollbackFailure);
+    }
     immediate.ended();
   }
 

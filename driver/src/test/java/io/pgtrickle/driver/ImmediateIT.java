@@ -364,6 +364,19 @@ class ImmediateIT {
               org.assertj.core.api.Assertions.catchThrowableOfType(SQLException.class, c::commit)
                   .getSQLState())
           .isEqualTo("23514");
+      // Rolled back, as PostgreSQL rolls back a COMMIT whose deferred constraint fails.
+      assertThat(c.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState())
+          .isEqualTo(org.postgresql.core.TransactionState.IDLE);
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM capped")).isEqualTo(1);
+      // The same through SQL.
+      st.execute("INSERT INTO capped VALUES (4, 500)");
+      assertThat(
+              org.assertj.core.api.Assertions.catchThrowableOfType(
+                      SQLException.class, () -> st.execute("COMMIT"))
+                  .getSQLState())
+          .isEqualTo("23514");
+      assertThat(c.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState())
+          .isEqualTo(org.postgresql.core.TransactionState.IDLE);
       c.rollback();
       c.setAutoCommit(true);
       assertThat(Sql.scalar(c, "SELECT count(*) FROM capped")).isEqualTo(1);

@@ -688,12 +688,20 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   private void engineStep(Frame f, StatementClass c, boolean simple, EngineTask task) {
     quiesce(
         () -> {
-          boolean pipelined = pending.extendedOpen();
+          if (skipsMaintenance(simple)) {
+            // An earlier message failed meanwhile: the server skips the rest of the batch (the
+            // engine's statements would get no answer) or the block is aborted. Go on without.
+            held.addFirst(f);
+            resume();
+            return;
+          }
           runEngine(
-              pipelined,
+              pending.extendedOpen(),
               task,
               error -> {
-                if (error == null) {
+                if (phase == Phase.CLOSED) {
+                  f.release();
+                } else if (error == null) {
                   held.addFirst(f);
                   resume();
                 } else {
@@ -807,7 +815,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
           }
         },
         error -> {
-          if (error != null) {
+          if (error != null && phase != Phase.CLOSED) {
             LOG.warn("IMMEDIATE maintenance after a client statement failed", error);
             client.write(
                 BackendMessages.warning(
@@ -847,6 +855,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
   /** Ends a statement the proxy finished: its ReadyForQuery, then the client's next messages. */
   private void finishStatement(byte status) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
     transactionStatus = status;
     blockOpen = false;
     immediate.ended();
@@ -873,7 +884,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
   /**
    * Runs {@code work} on an engine thread, then {@code done} on the event loop with the error it
-   * returned (or null), unless the session ended meanwhile. Reading the client goes on.
+   * returned (or null), even if the session ended meanwhile (so {@code done} can free what it
+   * holds). Reading the client goes on.
    */
   private void onEngine(Supplier<PgTrickleException> work, Consumer<PgTrickleException> done) {
     try {
@@ -882,14 +894,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
           .execute(
               () -> {
                 PgTrickleException error = work.get();
-                client
-                    .eventLoop()
-                    .execute(
-                        () -> {
-                          if (phase != Phase.CLOSED) {
-                            done.accept(error);
-                          }
-                        });
+                client.eventLoop().execute(() -> done.accept(error));
               });
       maybeReadClient();
     } catch (RejectedExecutionException e) {

@@ -74,12 +74,19 @@ final class KeyedRecompute {
    * columns and any key is affected): their ctid and identity.
    */
   static String oldRows(Target target, List<String> keyColumns, List<String> keyAliases) {
-    String from = "SELECT s.ctid AS c, md5(s::text) AS k FROM " + target.sqlName() + " s WHERE ";
+    // The alias is one a column cannot clash with: a whole-row reference to a column name would
+    // read the column instead of the row.
+    String from =
+        "SELECT __pgt_s.ctid AS c, md5(__pgt_s::text) AS k FROM "
+            + target.sqlName()
+            + " __pgt_s WHERE ";
     if (keyColumns.isEmpty()) {
       return from + "EXISTS (SELECT 1 FROM __pgt_keys)";
     }
     List<String> stKeys =
-        keyColumns.stream().map(c -> "s." + Identifiers.quote(c)).collect(Collectors.toList());
+        keyColumns.stream()
+            .map(c -> "__pgt_s." + Identifiers.quote(c))
+            .collect(Collectors.toList());
     return from
         + nonNullFilter(stKeys, keyAliases)
         + "\nUNION ALL\n"

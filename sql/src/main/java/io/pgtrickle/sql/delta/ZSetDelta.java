@@ -34,10 +34,10 @@ final class ZSetDelta {
         + " AS r, d.__pgt_w AS w FROM __pgt_d d) x GROUP BY 1) y WHERE y.w <> 0),\n"
         + "__pgt_del AS (DELETE FROM "
         + st
-        + " WHERE ctid IN (SELECT t.c FROM (SELECT s.ctid AS c, pgtrickle.row_key(s) AS k,"
-        + " row_number() OVER (PARTITION BY pgtrickle.row_key(s)) AS rn FROM "
+        + " WHERE ctid IN (SELECT t.c FROM (SELECT __pgt_s.ctid AS c, pgtrickle.row_key(__pgt_s) AS k,"
+        + " row_number() OVER (PARTITION BY pgtrickle.row_key(__pgt_s)) AS rn FROM "
         + st
-        + " s WHERE pgtrickle.row_key(s) IN (SELECT k FROM __pgt_net WHERE w < 0)) t"
+        + " __pgt_s WHERE pgtrickle.row_key(__pgt_s) IN (SELECT k FROM __pgt_net WHERE w < 0)) t"
         + " JOIN __pgt_net n ON n.k = t.k WHERE t.rn <= -n.w) RETURNING 1),\n"
         + "__pgt_ins AS (INSERT INTO "
         + st
