@@ -94,9 +94,43 @@ public final class ImmediateInterceptor {
     this.clock = clock;
   }
 
-  /** The class of {@code sql}, which may hold several statements; cached by text. */
+  /**
+   * A read, as far as maintenance cares: it needs pending maintenance first and writes nothing. The
+   * names a read mentions are never asked for, so one instance serves every plain read.
+   */
+  private static final StatementClass PLAIN_READ =
+      new StatementClass(Kind.READ, Set.of(), false, Set.of());
+
+  private static final Set<String> READ_KEYWORDS = Set.of("select", "values", "table", "show");
+
+  /**
+   * The class of {@code sql}, which may hold several statements; cached by text. A single statement
+   * that starts with SELECT, VALUES, TABLE or SHOW is a plain read without lexing or caching, so a
+   * stream of reads with literals in their text (pgbench -S in the simple protocol) costs a scan of
+   * the first word and a search for a semicolon.
+   */
   public static StatementClass classify(String sql) {
+    if (READ_KEYWORDS.contains(Statements.firstKeyword(sql)) && isOneStatement(sql)) {
+      return PLAIN_READ;
+    }
     return CLASSES.get(sql, ImmediateInterceptor::classifyAll);
+  }
+
+  /**
+   * Whether {@code sql} has no semicolon but a trailing one: then it is one statement. A semicolon
+   * in a literal makes this false, and the text is lexed instead.
+   */
+  private static boolean isOneStatement(String sql) {
+    int semicolon = sql.indexOf(';');
+    if (semicolon < 0) {
+      return true;
+    }
+    for (int i = semicolon + 1; i < sql.length(); i++) {
+      if (!Character.isWhitespace(sql.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static StatementClass classifyAll(String sql) {
