@@ -829,13 +829,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         });
   }
 
-  private static void rollBackAfter(SqlSession s, SQLException e) {
-    try {
-      if (s.inTransaction()) {
-        s.rollback();
-      }
-    } catch (SQLException rollbackFailure) {
-      e.addSuppressed(rollbackFailure);
+  /** Rolls back after {@code e} if a transaction is still open (a failed COMMIT ended it). */
+  private static void rollBackAfter(SqlSession s, SQLException e) throws SQLException {
+    if (s.inTransaction()) {
+      s.rollbackAfter(e);
     }
   }
 

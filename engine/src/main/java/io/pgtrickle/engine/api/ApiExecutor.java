@@ -52,7 +52,7 @@ public final class ApiExecutor {
       }
     } catch (SQLException | RuntimeException e) {
       if (own) {
-        rollbackQuietly(s, e);
+        s.rollbackAfter(e);
         if (call.function() == ApiFunction.REFRESH_STREAM_TABLE && ranOnServer(e)) {
           recordFailedRefresh(s, call, parameterValues, e);
         }
@@ -171,14 +171,6 @@ public final class ApiExecutor {
           pe.hint());
     } catch (SQLException expected) {
       // The raise is the point: the block is now aborted.
-    }
-  }
-
-  private static void rollbackQuietly(SqlSession s, Throwable failure) {
-    try {
-      s.rollback();
-    } catch (SQLException e) {
-      failure.addSuppressed(e);
     }
   }
 

@@ -182,7 +182,7 @@ public final class Scheduler implements AutoCloseable {
         }
         return true;
       } catch (SQLException | RuntimeException e) {
-        s.rollback();
+        s.rollbackAfter(e);
         throw e;
       }
     } catch (SQLException | RuntimeException e) {

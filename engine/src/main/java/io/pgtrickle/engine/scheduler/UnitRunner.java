@@ -69,7 +69,7 @@ final class UnitRunner {
       }
       return outcome;
     } catch (SQLException | RuntimeException e) {
-      rollbackQuietly(s, e);
+      s.rollbackAfter(e);
       if (SqlState.SERIALIZATION_FAILURE.code().equals(sqlState(e))) {
         // In REPEATABLE READ, a member's row changed after our snapshot: someone else refreshed it.
         return Outcome.SKIPPED;
@@ -189,13 +189,5 @@ final class UnitRunner {
 
   private static String sqlState(Throwable e) {
     return e instanceof SQLException se ? se.getSQLState() : null;
-  }
-
-  private static void rollbackQuietly(SqlSession s, Throwable failure) {
-    try {
-      s.rollback();
-    } catch (SQLException e) {
-      failure.addSuppressed(e);
-    }
   }
 }

@@ -42,6 +42,18 @@ public interface SqlSession {
   void rollback() throws SQLException;
 
   /**
+   * Rolls back after {@code failure}, which stays the error to report: a failure of the rollback
+   * itself is added to it as suppressed.
+   */
+  default void rollbackAfter(Throwable failure) {
+    try {
+      rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /**
    * Whether the statements of this session's client pass through an interceptor that maintains
    * IMMEDIATE stream tables in the writing transaction (the JDBC driver's do).
    */
