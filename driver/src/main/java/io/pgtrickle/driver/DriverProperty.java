@@ -1,5 +1,6 @@
 package io.pgtrickle.driver;
 
+import io.pgtrickle.engine.scheduler.SchedulerConfig.Setting;
 import java.sql.DriverPropertyInfo;
 import java.util.Properties;
 
@@ -29,18 +30,48 @@ public enum DriverProperty {
 
   /** How many scheduled refreshes the embedded scheduler runs at once. */
   SCHEDULER_WORKERS(
-      "pgtrickle.schedulerWorkers",
-      "4",
-      "Scheduled refreshes the embedded scheduler runs at once (each on its own connection).");
+      Setting.WORKERS,
+      "Scheduled refreshes the embedded scheduler runs at once (each on its own connection)."),
+
+  /** How often the embedded scheduler looks for due stream tables. */
+  SCHEDULER_TICK(
+      Setting.TICK, "How often the embedded scheduler reads the catalog to find what is due."),
+
+  /** Failed refreshes in a row after which the scheduler suspends a stream table. */
+  SCHEDULER_MAX_CONSECUTIVE_ERRORS(
+      Setting.MAX_CONSECUTIVE_ERRORS,
+      "Failed scheduled refreshes in a row after which a stream table becomes SUSPENDED."),
+
+  /** The wait before the first retry of a failed scheduled refresh. */
+  SCHEDULER_BACKOFF(
+      Setting.BACKOFF,
+      "Wait before retrying a failed scheduled refresh; doubled after each further failure."),
+
+  /** The longest wait between retries. */
+  SCHEDULER_BACKOFF_MAX(Setting.BACKOFF_MAX, "Longest wait between retries of a failed refresh."),
+
+  /** How stale a calculated stream table that nothing reads may become. */
+  SCHEDULER_CALCULATED_DEFAULT(
+      Setting.CALCULATED_DEFAULT,
+      "How stale a 'calculated' stream table that no other stream table reads may become.");
 
   private final String key;
   private final String defaultValue;
   private final String description;
+  private final Setting schedulerSetting;
 
   DriverProperty(String key, String defaultValue, String description) {
     this.key = key;
     this.defaultValue = defaultValue;
     this.description = description;
+    this.schedulerSetting = null;
+  }
+
+  DriverProperty(Setting schedulerSetting, String description) {
+    this.key = schedulerSetting.property();
+    this.defaultValue = schedulerSetting.defaultValue();
+    this.description = description;
+    this.schedulerSetting = schedulerSetting;
   }
 
   /** The property name as written in a URL or {@link Properties}. */
@@ -56,6 +87,11 @@ public enum DriverProperty {
   /** One sentence for tools and the documentation. */
   public String description() {
     return description;
+  }
+
+  /** The scheduler setting this property sets, or null for the others. */
+  Setting schedulerSetting() {
+    return schedulerSetting;
   }
 
   /** The value in {@code props}, or the default. */

@@ -2,8 +2,10 @@ package io.pgtrickle.driver;
 
 import io.pgtrickle.engine.scheduler.Scheduler;
 import io.pgtrickle.engine.scheduler.SchedulerConfig;
+import io.pgtrickle.engine.scheduler.SchedulerConfig.Setting;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +40,7 @@ final class EmbeddedSchedulers {
     if (RUNNING.containsKey(key)) {
       return;
     }
-    SchedulerConfig config = SchedulerConfig.DEFAULTS.withWorkers(workers(ours));
+    SchedulerConfig config = config(ours);
     RUNNING.computeIfAbsent(key, k -> Scheduler.startPooled(pgjdbcUrl, copy(props), config));
   }
 
@@ -55,21 +57,30 @@ final class EmbeddedSchedulers {
     }
   }
 
-  private static int workers(Properties ours) throws PgTrickleException {
-    String key = DriverProperty.SCHEDULER_WORKERS.key();
-    String value = DriverProperty.SCHEDULER_WORKERS.get(ours).trim();
-    try {
-      int n = Integer.parseInt(value);
-      if (n >= 1) {
-        return n;
+  /**
+   * The scheduler settings in {@code ours}, the defaults for the rest.
+   *
+   * @throws PgTrickleException 22023 naming the property whose value is wrong
+   */
+  static SchedulerConfig config(Properties ours) throws PgTrickleException {
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    for (DriverProperty p : DriverProperty.values()) {
+      String value = ours.getProperty(p.key());
+      if (p.schedulerSetting() != null && value != null) {
+        values.put(p.schedulerSetting(), value);
       }
-    } catch (NumberFormatException e) {
-      // reported below
     }
-    throw PgTrickleException.builder(
-            SqlState.INVALID_PARAMETER_VALUE, "invalid value for " + key + ": '" + value + "'")
-        .hint(key + " must be a whole number of at least 1.")
-        .build();
+    try {
+      return SchedulerConfig.of(values);
+    } catch (SchedulerConfig.InvalidSettingException e) {
+      String key = e.setting().property();
+      throw PgTrickleException.builder(
+              SqlState.INVALID_PARAMETER_VALUE, "invalid value for " + key + ": " + e.getMessage())
+          .hint(
+              "Durations are written like 500ms, 30s or 1m30s; counts are whole numbers of at"
+                  + " least 1.")
+          .build();
+    }
   }
 
   private static Properties copy(Properties props) {

@@ -52,18 +52,27 @@ class EmbeddedSchedulerIT {
         .hasMessageContaining("pgtrickle.schedulerWorkers")
         .extracting(e -> ((SQLException) e).getSQLState())
         .isEqualTo("22023");
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(
+                    db.pgTrickleUrl() + "?pgtrickle.schedulerTick=soon", props))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("invalid value for pgtrickle.schedulerTick: 'soon'")
+        .extracting(e -> ((SQLException) e).getSQLState())
+        .isEqualTo("22023");
     assertThat(EmbeddedSchedulers.running(db.jdbcUrl())).isFalse();
   }
 
   @Test
   @Order(3)
-  void switchedOnRefreshesOnTheSchedule(TestDatabase db) throws Exception {
+  void switchedOnRefreshesOnTheScheduleWithTheUrlsSettings(TestDatabase db) throws Exception {
     Properties props = db.properties();
     props.setProperty("pgtrickle.scheduler", "true");
     String q = "SELECT kind, count(*) AS n FROM hits GROUP BY kind";
-    try (Connection c =
-            DriverManager.getConnection(
-                db.pgTrickleUrl() + "?pgtrickle.schedulerWorkers=2", props);
+    String settings =
+        "?pgtrickle.schedulerWorkers=2&pgtrickle.schedulerTick=200ms"
+            + "&pgtrickle.schedulerMaxConsecutiveErrors=1&pgtrickle.schedulerBackoff=100ms";
+    try (Connection c = DriverManager.getConnection(db.pgTrickleUrl() + settings, props);
         Statement st = c.createStatement()) {
       assertThat(EmbeddedSchedulers.running(db.jdbcUrl())).isTrue();
       st.execute("CREATE TABLE hits (id int PRIMARY KEY, kind text)");
@@ -75,6 +84,28 @@ class EmbeddedSchedulerIT {
       ScheduledRefreshes.awaitAfter(c, "public.hit_counts", ScheduledRefreshes.now(c), 1);
       StreamTableOracle.assertMatchesQuery(c, "hit_counts", q);
       assertThat(Sql.scalar(c, "SELECT sum(n) FROM hit_counts")).isEqualTo(100);
+
+      // schedulerMaxConsecutiveErrors=1: the first failure suspends (the default waits for 3).
+      st.execute("CREATE TABLE feed (id int)");
+      st.execute(
+          "SELECT pgtrickle.create_stream_table('feed_copy', $$SELECT id FROM feed$$,"
+              + " schedule => '1s', refresh_mode => 'FULL')");
+      st.execute("DROP TABLE feed");
+      for (int i = 0; i < 600 && !suspended(c, "feed_copy"); i++) {
+        Thread.sleep(100);
+      }
+      assertThat(
+              Sql.string(
+                  c,
+                  "SELECT status || ' ' || consecutive_errors FROM pgtrickle.pgt_stream_tables"
+                      + " WHERE pgt_name = 'feed_copy'"))
+          .isEqualTo("SUSPENDED 1");
     }
+  }
+
+  private static boolean suspended(Connection c, String name) throws SQLException {
+    return Sql.string(
+            c, "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '" + name + "'")
+        .equals("SUSPENDED");
   }
 }

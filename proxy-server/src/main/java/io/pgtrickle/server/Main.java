@@ -3,12 +3,15 @@ package io.pgtrickle.server;
 import io.pgtrickle.engine.catalog.CatalogMigrator;
 import io.pgtrickle.engine.scheduler.Scheduler;
 import io.pgtrickle.engine.scheduler.SchedulerConfig;
+import io.pgtrickle.engine.scheduler.SchedulerConfig.Setting;
 import io.pgtrickle.engine.session.JdbcSqlSession;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -86,9 +89,43 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--scheduler-workers",
       paramLabel = "N",
-      description = "Scheduled refreshes that may run at once (default: ${DEFAULT-VALUE}).",
-      defaultValue = "4")
-  private int schedulerWorkers;
+      description = "Scheduled refreshes that may run at once (default: 4).")
+  private String schedulerWorkers;
+
+  @Option(
+      names = "--scheduler-tick",
+      paramLabel = "DURATION",
+      description = "How often the scheduler looks for due stream tables (default: 1s).")
+  private String schedulerTick;
+
+  @Option(
+      names = "--scheduler-max-consecutive-errors",
+      paramLabel = "N",
+      description =
+          "Failed scheduled refreshes in a row after which a stream table is SUSPENDED"
+              + " (default: 3).")
+  private String schedulerMaxConsecutiveErrors;
+
+  @Option(
+      names = "--scheduler-backoff",
+      paramLabel = "DURATION",
+      description =
+          "Wait before retrying a failed refresh, doubled after each further failure"
+              + " (default: 1s).")
+  private String schedulerBackoff;
+
+  @Option(
+      names = "--scheduler-backoff-max",
+      paramLabel = "DURATION",
+      description = "Longest wait between retries (default: 5m).")
+  private String schedulerBackoffMax;
+
+  @Option(
+      names = "--scheduler-calculated-default",
+      paramLabel = "DURATION",
+      description =
+          "How stale a 'calculated' stream table that nothing reads may become (default: 1s).")
+  private String schedulerCalculatedDefault;
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
@@ -99,9 +136,9 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     SchedulerConfig schedulerConfig;
     try {
-      schedulerConfig = SchedulerConfig.DEFAULTS.withWorkers(schedulerWorkers);
-    } catch (IllegalArgumentException e) {
-      System.err.println("--scheduler-workers: " + e.getMessage());
+      schedulerConfig = schedulerConfig();
+    } catch (SchedulerConfig.InvalidSettingException e) {
+      System.err.println(e.setting().option() + ": " + e.getMessage());
       return 2;
     }
     EmbeddedPostgresServer embedded = null;
@@ -181,6 +218,24 @@ public final class Main implements Callable<Integer> {
       if (applied > 0) {
         System.out.println("Installed the pg_trickle catalog (" + applied + " migrations).");
       }
+    }
+  }
+
+  /** The scheduler options given, the defaults for the rest. */
+  private SchedulerConfig schedulerConfig() {
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    putIfGiven(values, Setting.WORKERS, schedulerWorkers);
+    putIfGiven(values, Setting.TICK, schedulerTick);
+    putIfGiven(values, Setting.MAX_CONSECUTIVE_ERRORS, schedulerMaxConsecutiveErrors);
+    putIfGiven(values, Setting.BACKOFF, schedulerBackoff);
+    putIfGiven(values, Setting.BACKOFF_MAX, schedulerBackoffMax);
+    putIfGiven(values, Setting.CALCULATED_DEFAULT, schedulerCalculatedDefault);
+    return SchedulerConfig.of(values);
+  }
+
+  private static void putIfGiven(Map<Setting, String> values, Setting setting, String value) {
+    if (value != null) {
+      values.put(setting, value);
     }
   }
 

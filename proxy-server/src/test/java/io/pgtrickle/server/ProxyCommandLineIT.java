@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.testing.PgTest;
 import io.pgtrickle.testing.ScheduledRefreshes;
+import io.pgtrickle.testing.Sql;
 import io.pgtrickle.testing.StreamTableOracle;
 import io.pgtrickle.testing.TestDatabase;
 import java.io.BufferedReader;
@@ -75,9 +76,7 @@ class ProxyCommandLineIT {
 
   @Test
   void upstreamModeEndsOpenSessionsWith57P01OnSigterm(TestDatabase db) throws Exception {
-    String credentials = db.user() + (db.password() == null ? "" : ":" + db.password());
-    String upstream =
-        "postgresql://" + credentials + "@" + db.host() + ":" + db.port() + "/" + db.databaseName();
+    String upstream = upstream(db);
     try (Running proxy = start("--upstream", upstream, "--listen", "127.0.0.1:0")) {
       Properties props = db.properties();
       String url = "jdbc:postgresql://127.0.0.1:" + proxy.port + "/" + db.databaseName();
@@ -106,9 +105,7 @@ class ProxyCommandLineIT {
 
   @Test
   void upstreamModeRunsTheSchedulerAndNoSchedulerTurnsItOff(TestDatabase db) throws Exception {
-    String credentials = db.user() + (db.password() == null ? "" : ":" + db.password());
-    String upstream =
-        "postgresql://" + credentials + "@" + db.host() + ":" + db.port() + "/" + db.databaseName();
+    String upstream = upstream(db);
     String q = "SELECT g, count(*) AS n FROM sched_src GROUP BY g";
     try (Running proxy =
             start("--upstream", upstream, "--listen", "127.0.0.1:0", "--scheduler-workers", "2");
@@ -133,6 +130,115 @@ class ProxyCommandLineIT {
     }
   }
 
+  /**
+   * Two proxies schedule refreshes on one database. Proxy A is killed (SIGKILL) while its refresh
+   * waits on a lock: until its orphaned backend notices and rolls back, proxy B leaves the stream
+   * table alone (its catalog row is locked); then B refreshes it, once, with every committed
+   * change.
+   */
+  @Test
+  void anEngineKilledMidRefreshIsTakenOverByAnother(TestDatabase db) throws Exception {
+    String q = "SELECT g, count(*) AS n, sum(v) AS total FROM fo_src GROUP BY g";
+    String[] fast = {"--listen", "127.0.0.1:0", "--scheduler-tick", "100ms"};
+    try (Connection direct = db.connectDirect();
+        Connection blocker = db.connectDirect();
+        Statement s = direct.createStatement()) {
+      String marker;
+      int orphan;
+      try (Running a = start(concat(new String[] {"--upstream", upstream(db)}, fast));
+          Connection viaA =
+              DriverManager.getConnection(
+                  "jdbc:postgresql://127.0.0.1:" + a.port + "/" + db.databaseName(),
+                  db.properties());
+          Statement sa = viaA.createStatement()) {
+        sa.execute("CREATE TABLE fo_src (id int PRIMARY KEY, g int, v int)");
+        sa.execute("INSERT INTO fo_src SELECT i, i % 7, i FROM generate_series(1, 1000) i");
+        sa.execute(
+            "SELECT pgtrickle.create_stream_table('fo_counts', $$"
+                + q
+                + "$$, schedule => '1s', refresh_mode => 'DIFFERENTIAL')");
+        blocker.setAutoCommit(false);
+        try (Statement b = blocker.createStatement()) {
+          b.execute("LOCK TABLE fo_counts IN ACCESS EXCLUSIVE MODE");
+        }
+        marker = ScheduledRefreshes.now(direct);
+        s.execute("INSERT INTO fo_src SELECT i, i % 7, i FROM generate_series(1001, 1500) i");
+        s.execute("UPDATE fo_src SET v = v + 1 WHERE id <= 100");
+        s.execute("DELETE FROM fo_src WHERE id > 1400");
+        orphan = awaitBackendBlockedBy(direct, blocker);
+        a.process.destroyForcibly();
+        assertThat(a.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      }
+      try (Running b = start(concat(new String[] {"--upstream", upstream(db)}, fast))) {
+        b.awaitOutput("Scheduler started");
+        Thread.sleep(1000); // ten of B's ticks
+        assertThat(appliedSince(direct, marker))
+            .as("B must not refresh while A's transaction still holds the stream table")
+            .isEmpty();
+        blocker.rollback(); // A's backend finishes its statement, finds A gone and rolls back
+        List<String> applied = appliedSince(direct, marker);
+        for (int i = 0; i < 1200 && applied.isEmpty(); i++) {
+          Thread.sleep(100);
+          applied = appliedSince(direct, marker);
+        }
+        assertThat(applied)
+            .as("the changes were applied once, incrementally, by a scheduled refresh")
+            .containsExactly("DIFFERENTIAL false");
+        StreamTableOracle.assertMatchesQuery(direct, "fo_counts", q);
+        assertThat(
+                Sql.scalar(direct, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + orphan))
+            .as("A's backend is gone")
+            .isZero();
+      }
+    }
+  }
+
+  /** Waits for a backend of this database blocked by {@code blocker}'s session; its pid. */
+  private static int awaitBackendBlockedBy(Connection direct, Connection blocker) throws Exception {
+    long pid = Sql.scalar(blocker, "SELECT pg_backend_pid()");
+    String blocked =
+        "SELECT coalesce(min(pid), 0) FROM pg_stat_activity WHERE "
+            + pid
+            + " = ANY (pg_blocking_pids(pid))";
+    for (int i = 0; i < 1200; i++) {
+      long found = Sql.scalar(direct, blocked);
+      if (found != 0) {
+        return (int) found;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no scheduled refresh came to wait on the stream table's lock");
+  }
+
+  /** The scheduled refreshes since {@code marker} that applied rows: "action fallback" each. */
+  private static List<String> appliedSince(Connection c, String marker) throws SQLException {
+    return Sql.column(
+        c,
+        "SELECT action || ' ' || was_full_fallback FROM pgtrickle.pgt_refresh_history"
+            + " WHERE initiated_by = 'SCHEDULER' AND status = 'COMPLETED'"
+            + " AND rows_inserted + rows_deleted > 0 AND start_time > '"
+            + marker
+            + "'::timestamptz ORDER BY refresh_id");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  private static String upstream(TestDatabase db) {
+    String credentials = db.user() + (db.password() == null ? "" : ":" + db.password());
+    return "postgresql://"
+        + credentials
+        + "@"
+        + db.host()
+        + ":"
+        + db.port()
+        + "/"
+        + db.databaseName();
+  }
+
   @Test
   void badOptionsAreReportedWithUsage() throws Exception {
     Process p =
@@ -143,6 +249,15 @@ class ProxyCommandLineIT {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).isEqualTo(2);
     assertThat(out).contains("expected HOST:PORT").contains("--upstream");
+
+    Process tick =
+        new ProcessBuilder(java(), "-jar", jar().toString(), "--scheduler-tick", "0s")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(tick.waitFor(START_SECONDS, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(tick.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .contains("--scheduler-tick: '0s' is not a positive duration");
+    assertThat(tick.exitValue()).isEqualTo(2);
   }
 
   /** A proxy process and what it printed so far. */

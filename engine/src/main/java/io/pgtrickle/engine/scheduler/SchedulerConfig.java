@@ -1,7 +1,12 @@
 package io.pgtrickle.engine.scheduler;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How the scheduler runs, validated once at construction.
@@ -26,14 +31,154 @@ public record SchedulerConfig(
   /**
    * The defaults: 4 workers, a 1 s tick, SUSPENDED after 3 failures, backoff 1 s doubling to 5 min.
    */
-  public static final SchedulerConfig DEFAULTS =
-      new SchedulerConfig(
-          4,
-          Duration.ofSeconds(1),
-          3,
-          Duration.ofSeconds(1),
-          Duration.ofMinutes(5),
-          Duration.ofSeconds(1));
+  public static final SchedulerConfig DEFAULTS;
+
+  private static final Pattern DURATION = Pattern.compile("(?:[0-9]+(?:ms|s|m|h|d))+");
+  private static final Pattern DURATION_PART = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
+
+  static {
+    // After the patterns it parses with; the values are each Setting's default.
+    DEFAULTS = of(Map.of());
+  }
+
+  /**
+   * A setting as the driver's URL properties and the proxy's options name it: {@code
+   * pgtrickle.scheduler<Key>} and {@code --scheduler-<option>}.
+   */
+  public enum Setting {
+    /** {@link SchedulerConfig#workers()}: a whole number. */
+    WORKERS("Workers", "workers", "4"),
+    /** {@link SchedulerConfig#tick()}: a duration. */
+    TICK("Tick", "tick", "1s"),
+    /** {@link SchedulerConfig#maxConsecutiveErrors()}: a whole number. */
+    MAX_CONSECUTIVE_ERRORS("MaxConsecutiveErrors", "max-consecutive-errors", "3"),
+    /** {@link SchedulerConfig#backoffBase()}: a duration. */
+    BACKOFF("Backoff", "backoff", "1s"),
+    /** {@link SchedulerConfig#backoffMax()}: a duration. */
+    BACKOFF_MAX("BackoffMax", "backoff-max", "5m"),
+    /** {@link SchedulerConfig#calculatedDefault()}: a duration. */
+    CALCULATED_DEFAULT("CalculatedDefault", "calculated-default", "1s");
+
+    private final String propertySuffix;
+    private final String optionSuffix;
+    private final String defaultValue;
+
+    Setting(String propertySuffix, String optionSuffix, String defaultValue) {
+      this.propertySuffix = propertySuffix;
+      this.optionSuffix = optionSuffix;
+      this.defaultValue = defaultValue;
+    }
+
+    /** The driver's URL property, e.g. {@code pgtrickle.schedulerTick}. */
+    public String property() {
+      return "pgtrickle.scheduler" + propertySuffix;
+    }
+
+    /** The proxy's option, e.g. {@code --scheduler-tick}. */
+    public String option() {
+      return "--scheduler-" + optionSuffix;
+    }
+
+    /** The value of {@link SchedulerConfig#DEFAULTS}, as text. */
+    public String defaultValue() {
+      return defaultValue;
+    }
+
+    boolean isDuration() {
+      return this != WORKERS && this != MAX_CONSECUTIVE_ERRORS;
+    }
+  }
+
+  /** A setting whose text is not a valid value; the message says why, not which spelling. */
+  public static final class InvalidSettingException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final transient Setting setting;
+
+    InvalidSettingException(Setting setting, String message) {
+      super(message);
+      this.setting = setting;
+    }
+
+    /** The setting that is wrong. */
+    public Setting setting() {
+      return setting;
+    }
+  }
+
+  /**
+   * The defaults with {@code values} applied, each given as text: whole numbers, or durations such
+   * as {@code 500ms}, {@code 30s}, {@code 1m30s} (units ms, s, m, h, d).
+   *
+   * @throws InvalidSettingException naming the setting whose value is wrong
+   */
+  public static SchedulerConfig of(Map<Setting, String> values) {
+    Map<Setting, Object> parsed = new EnumMap<>(Setting.class);
+    for (Setting setting : Setting.values()) {
+      String text = values.getOrDefault(setting, setting.defaultValue()).trim();
+      parsed.put(
+          setting, setting.isDuration() ? duration(setting, text) : wholeNumber(setting, text));
+    }
+    Duration base = (Duration) parsed.get(Setting.BACKOFF);
+    Duration max = (Duration) parsed.get(Setting.BACKOFF_MAX);
+    if (max.compareTo(base) < 0) {
+      throw new InvalidSettingException(
+          Setting.BACKOFF_MAX,
+          "the maximum backoff " + max + " is below the first backoff " + base);
+    }
+    try {
+      return new SchedulerConfig(
+          (Integer) parsed.get(Setting.WORKERS),
+          (Duration) parsed.get(Setting.TICK),
+          (Integer) parsed.get(Setting.MAX_CONSECUTIVE_ERRORS),
+          base,
+          max,
+          (Duration) parsed.get(Setting.CALCULATED_DEFAULT));
+    } catch (IllegalArgumentException e) {
+      throw new AssertionError("parsed settings were checked", e);
+    }
+  }
+
+  private static int wholeNumber(Setting setting, String text) {
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidSettingException(
+        setting, "'" + text + "' is not a whole number of at least 1");
+  }
+
+  private static Duration duration(Setting setting, String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    if (DURATION.matcher(lower).matches()) {
+      Duration total = Duration.ZERO;
+      Matcher m = DURATION_PART.matcher(lower);
+      try {
+        while (m.find()) {
+          long n = Long.parseLong(m.group(1));
+          total =
+              total.plus(
+                  switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                  });
+        }
+      } catch (ArithmeticException | NumberFormatException e) {
+        throw new InvalidSettingException(setting, "'" + text + "' is out of range");
+      }
+      if (!total.isZero()) {
+        return total;
+      }
+    }
+    throw new InvalidSettingException(
+        setting, "'" + text + "' is not a positive duration such as 500ms, 30s, 5m or 1m30s");
+  }
 
   /**
    * Validates every value.
