@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * plus the roles tests create ({@link #addUser}); PgBouncer logs in to the server with the password
  * listed there.
  */
-final class PgBouncer {
+public final class PgBouncer implements AutoCloseable {
   /** Set to {@code true} to run the tests of this JVM through PgBouncer. */
   static final String ENABLE_PROPERTY = "pgtrickle.pgbouncer";
 
@@ -56,6 +56,7 @@ final class PgBouncer {
   private final Process process;
   private final ServerEndpoint endpoint;
   private final Map<String, String> users = new HashMap<>();
+  private boolean stopped;
   // Rewriting the user list and signalling a reload are I/O; two roles at once must not interleave.
   private final ReentrantLock usersLock = new ReentrantLock();
 
@@ -72,7 +73,7 @@ final class PgBouncer {
   }
 
   /** Whether a missing PgBouncer fails the run: on CI, or where {@value #REQUIRE_ENV} is set. */
-  static boolean required() {
+  public static boolean required() {
     return isTrue(System.getenv(REQUIRE_ENV)) || isTrue(System.getenv("CI"));
   }
 
@@ -118,6 +119,11 @@ final class PgBouncer {
    * connection through it reaches the server.
    */
   static PgBouncer start(ServerEndpoint server) {
+    // Below the test server's max_connections (200), above what one test class holds at once.
+    return start(server, 60);
+  }
+
+  private static PgBouncer start(ServerEndpoint server, int poolSize) {
     Path binary = binary().orElseThrow(() -> new IllegalStateException(missingMessage()));
     long started = System.nanoTime();
     IllegalStateException last = null;
@@ -125,7 +131,7 @@ final class PgBouncer {
       Path dir = null;
       try {
         dir = Files.createTempDirectory("pgtrickle-pgbouncer");
-        PgBouncer bouncer = launch(binary, dir, server, freePort());
+        PgBouncer bouncer = launch(binary, dir, server, freePort(), poolSize);
         LOG.info(
             "PgBouncer (transaction pooling) on port {} in front of {} in {} ms",
             bouncer.endpoint.port(),
@@ -141,6 +147,43 @@ final class PgBouncer {
       }
     }
     throw last;
+  }
+
+  /**
+   * Starts another PgBouncer, like the one the run may use, in front of whatever listens on {@code
+   * host:port} (the proxy, say), for {@code db}'s administrator, with at most {@code poolSize}
+   * server connections per database and user: fewer than its clients makes it hand their
+   * transactions to one another's connections. Close it when done.
+   *
+   * @throws IllegalStateException if {@code pgbouncer} is not installed
+   */
+  public static PgBouncer inFrontOf(TestDatabase db, String host, int port, int poolSize) {
+    return start(
+        new ServerEndpoint(host, port, db.databaseName(), db.user(), db.password(), Map.of()),
+        poolSize);
+  }
+
+  /**
+   * Whether Debian's {@code pgbouncer} (or the one {@code -Dpgtrickle.pgbouncer.path} names) is
+   * here.
+   */
+  public static boolean installed() {
+    return binary().isPresent();
+  }
+
+  /** Where clients connect. */
+  public String host() {
+    return endpoint.host();
+  }
+
+  /** The port clients connect to. */
+  public int port() {
+    return endpoint.port();
+  }
+
+  @Override
+  public void close() {
+    stop();
   }
 
   /** How clients reach the server through PgBouncer, as the administrator. */
@@ -177,12 +220,12 @@ final class PgBouncer {
     }
   }
 
-  private static PgBouncer launch(Path binary, Path dir, ServerEndpoint server, int port)
-      throws IOException {
+  private static PgBouncer launch(
+      Path binary, Path dir, ServerEndpoint server, int port, int poolSize) throws IOException {
     boolean root = "root".equals(System.getProperty("user.name"));
     Path ini = dir.resolve("pgbouncer.ini");
     Path log = dir.resolve("pgbouncer.log");
-    Files.writeString(ini, ini(dir, server, port, root), StandardCharsets.UTF_8);
+    Files.writeString(ini, ini(dir, server, port, root, poolSize), StandardCharsets.UTF_8);
     writeUsers(dir, Map.of(server.user(), server.password() == null ? "" : server.password()));
     if (root) {
       // PgBouncer refuses to run as root; it switches to `nobody`, who must read its files.
@@ -218,7 +261,7 @@ final class PgBouncer {
     return bouncer;
   }
 
-  private static String ini(Path dir, ServerEndpoint server, int port, boolean root) {
+  private static String ini(Path dir, ServerEndpoint server, int port, boolean root, int poolSize) {
     String host = server.host().equals("localhost") ? "127.0.0.1" : server.host();
     List<String> lines = new ArrayList<>();
     lines.add("[databases]");
@@ -237,8 +280,7 @@ final class PgBouncer {
     // pgjdbc sends it at startup; PgBouncer 1.18 refuses startup parameters it does not know.
     lines.add("ignore_startup_parameters = extra_float_digits");
     lines.add("max_client_conn = 1000");
-    // Below the test server's max_connections (200), above what one test class holds at once.
-    lines.add("default_pool_size = 60");
+    lines.add("default_pool_size = " + poolSize);
     // A database dropped by one class and a login refused must not stall the next for 15 s.
     lines.add("server_login_retry = 1");
     lines.add("log_connections = 0");
@@ -307,7 +349,11 @@ final class PgBouncer {
     }
   }
 
-  private void stop() {
+  private synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
     if (!process.isAlive()) {
       // Logging may already be shut down in a shutdown hook: straight to the test's output, and
       // the log is kept.
