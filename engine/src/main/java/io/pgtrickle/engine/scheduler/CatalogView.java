@@ -1,6 +1,7 @@
 package io.pgtrickle.engine.scheduler;
 
 import io.pgtrickle.engine.model.DiamondConsistency;
+import io.pgtrickle.engine.model.DiamondSchedulePolicy;
 import io.pgtrickle.engine.model.RefreshMode;
 import io.pgtrickle.engine.model.Schedule;
 import io.pgtrickle.engine.model.Status;
@@ -68,7 +69,7 @@ public final class CatalogView {
                 + " (extract(epoch FROM s.data_timestamp) * 1000000)::bigint,"
                 + " s.consecutive_errors,"
                 + " (extract(epoch FROM s.last_error_at) * 1000000)::bigint,"
-                + " s.diamond_consistency,"
+                + " s.diamond_consistency, s.diamond_schedule_policy,"
                 + " (SELECT string_agg(u.pgt_id::text, ',') FROM pgtrickle.pgt_dependencies d"
                 + "   JOIN pgtrickle.pgt_stream_tables u ON u.pgt_relid = d.source_relid"
                 + "   WHERE d.pgt_id = s.pgt_id),"
@@ -91,9 +92,10 @@ public final class CatalogView {
               (int) r.longValue(8),
               micros(r.nullableLong(9)),
               DiamondConsistency.valueOf(r.text(10).toUpperCase(Locale.ROOT)),
-              ids(r.text(11)),
+              DiamondSchedulePolicy.valueOf(r.text(11).toUpperCase(Locale.ROOT)),
               ids(r.text(12)),
-              r.text(13)));
+              ids(r.text(13)),
+              r.text(14)));
     }
     return new CatalogView(states);
   }

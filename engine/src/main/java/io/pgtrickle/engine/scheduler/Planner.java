@@ -1,6 +1,7 @@
 package io.pgtrickle.engine.scheduler;
 
 import io.pgtrickle.engine.model.DiamondConsistency;
+import io.pgtrickle.engine.model.DiamondSchedulePolicy;
 import io.pgtrickle.engine.model.Schedule;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -26,9 +27,11 @@ import java.util.TreeSet;
  *       (and the calculated ones those read, and so on) are refreshed before it.
  *   <li>Push: a calculated stream table that reads a stream table refreshed in this cycle follows
  *       it in the same cycle.
- *   <li>Diamonds: when a due stream table with {@code diamond_consistency = 'atomic'} reads two
- *       stream tables that derive from a common source, the stream tables between that source and
- *       it are refreshed together with it, in one transaction.
+ *   <li>Diamonds: when a stream table with {@code diamond_consistency = 'atomic'} reads two stream
+ *       tables that derive from a common source, the stream tables between that source and it form
+ *       a group refreshed together, in one transaction. Its {@code diamond_schedule_policy} says
+ *       when: 'fastest' (the default) as soon as any member is due, 'slowest' only once every
+ *       member is (until then none of them is refreshed).
  *   <li>Units (single stream tables or diamond groups) are ordered so sources come first.
  * </ol>
  */
@@ -69,16 +72,41 @@ public final class Planner {
       }
     }
     UnionFind groups = new UnionFind();
-    for (long id : List.copyOf(due.keySet())) {
+    for (long id : view.topologicalOrder()) {
       TableState t = view.get(id);
-      if (t.diamondConsistency() == DiamondConsistency.ATOMIC) {
-        for (long member : diamond(view, id, now)) {
+      if (t.diamondConsistency() != DiamondConsistency.ATOMIC || !runnable(t, now)) {
+        continue;
+      }
+      Set<Long> group = diamond(view, id, now);
+      if (group.isEmpty()) {
+        continue;
+      }
+      group.add(id);
+      if (fires(t.diamondSchedulePolicy(), group, view, due)) {
+        for (long member : group) {
           due.putIfAbsent(member, "diamond with " + t.name());
           groups.union(id, member);
         }
+      } else if (t.diamondSchedulePolicy() == DiamondSchedulePolicy.SLOWEST) {
+        group.forEach(due::remove); // refreshed alone, a member would run ahead of the others
       }
     }
     return units(view, due, groups);
+  }
+
+  /**
+   * Whether an atomic diamond group is refreshed this cycle: 'fastest' when any member is due,
+   * 'slowest' only when every member with a schedule of its own is (a calculated member is due
+   * whenever its readers are).
+   */
+  private static boolean fires(
+      DiamondSchedulePolicy policy, Set<Long> group, CatalogView view, Map<Long, String> due) {
+    if (policy == DiamondSchedulePolicy.SLOWEST) {
+      return group.stream()
+          .allMatch(
+              m -> due.containsKey(m) || view.get(m).schedule() instanceof Schedule.Calculated);
+    }
+    return group.stream().anyMatch(due::containsKey);
   }
 
   private boolean runnable(TableState t, Instant now) {

@@ -1,6 +1,7 @@
 package io.pgtrickle.engine.scheduler;
 
 import io.pgtrickle.engine.model.DiamondConsistency;
+import io.pgtrickle.engine.model.DiamondSchedulePolicy;
 import io.pgtrickle.engine.model.RefreshMode;
 import io.pgtrickle.engine.model.Schedule;
 import io.pgtrickle.engine.model.Status;
@@ -17,6 +18,8 @@ import java.util.Set;
  * @param storageExists false when the storage table was dropped behind the catalog's back
  * @param dataTimestamp when the data was current; null before the first refresh
  * @param lastErrorAt when the last failed refresh was recorded; null if none
+ * @param diamondSchedulePolicy when an atomic diamond that converges here fires: when any member is
+ *     due, or only when all are
  * @param readsStreamTables the ids of the stream tables it reads
  * @param readsRelations the OIDs of every relation it reads, stream tables included
  * @param version the catalog row's version ({@code xmin}); a refresh checks it is unchanged
@@ -33,6 +36,7 @@ public record TableState(
     int consecutiveErrors,
     Instant lastErrorAt,
     DiamondConsistency diamondConsistency,
+    DiamondSchedulePolicy diamondSchedulePolicy,
     Set<Long> readsStreamTables,
     Set<Long> readsRelations,
     String version) {
@@ -44,6 +48,7 @@ public record TableState(
     Objects.requireNonNull(tier, "tier");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(diamondConsistency, "diamondConsistency");
+    Objects.requireNonNull(diamondSchedulePolicy, "diamondSchedulePolicy");
     readsStreamTables = Set.copyOf(readsStreamTables);
     readsRelations = Set.copyOf(readsRelations);
   }

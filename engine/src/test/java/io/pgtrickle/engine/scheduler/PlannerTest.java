@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.engine.model.DiamondConsistency;
+import io.pgtrickle.engine.model.DiamondSchedulePolicy;
 import io.pgtrickle.engine.model.RefreshMode;
 import io.pgtrickle.engine.model.Schedule;
 import io.pgtrickle.engine.model.Status;
@@ -174,6 +175,39 @@ class PlannerTest {
   }
 
   @Test
+  void fastestDiamondFiresWhenAnyMemberIsDue() throws Exception {
+    add(1, "10s", T0.minusSeconds(11)).readsRelation(500); // due
+    add(2, "1h", T0.minusSeconds(5)).readsRelation(500);
+    add(3, "1h", T0.minusSeconds(5)).reads(1, 2); // fastest by default
+    assertThat(plan(T0).units())
+        .extracting(RefreshUnit::members)
+        .containsExactly(List.of(1L, 2L, 3L));
+  }
+
+  @Test
+  void slowestDiamondWaitsUntilEveryMemberIsDue() throws Exception {
+    add(1, "10s", T0.minusSeconds(11)).readsRelation(500); // due
+    add(2, "1m", T0.minusSeconds(50)).readsRelation(500); // due in 10 s
+    add(3, "30s", T0.minusSeconds(31)).reads(1, 2).policy = DiamondSchedulePolicy.SLOWEST;
+    add(4, "1s", T0.minusSeconds(2)).readsRelation(501); // unrelated, due
+    assertThat(plan(T0).units()).extracting(RefreshUnit::members).containsExactly(List.of(4L));
+    assertThat(plan(T0.plusSeconds(10)).units())
+        .extracting(RefreshUnit::members)
+        .containsExactly(List.of(1L, 2L, 3L), List.of(4L));
+  }
+
+  @Test
+  void slowestDiamondCountsCalculatedMembersAsReady() throws Exception {
+    add(1, "calculated", T0.minusSeconds(5)).readsRelation(500);
+    add(2, "calculated", T0.minusSeconds(5)).readsRelation(500);
+    add(3, "10s", T0.minusSeconds(11)).reads(1, 2).policy = DiamondSchedulePolicy.SLOWEST;
+    assertThat(plan(T0).units())
+        .extracting(RefreshUnit::members)
+        .containsExactly(List.of(1L, 2L, 3L));
+    assertThat(plan(T0.minusSeconds(2)).units()).isEmpty();
+  }
+
+  @Test
   void diamondThroughASharedStreamTableLeavesTheSharedOneOut() throws Exception {
     add(1, "1h", T0.minusSeconds(5)).readsRelation(500);
     add(2, "1h", T0.minusSeconds(5)).reads(1);
@@ -275,6 +309,7 @@ class PlannerTest {
     int errors;
     Instant lastError;
     DiamondConsistency diamond = DiamondConsistency.ATOMIC;
+    DiamondSchedulePolicy policy = DiamondSchedulePolicy.FASTEST;
     final List<Long> streamSources = new ArrayList<>();
     final List<Long> relations = new ArrayList<>();
 
@@ -319,6 +354,7 @@ class PlannerTest {
           errors,
           lastError,
           diamond,
+          policy,
           Set.copyOf(streamSources),
           Set.copyOf(relations),
           "v" + id);
