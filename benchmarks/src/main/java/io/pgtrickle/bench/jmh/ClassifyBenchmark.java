@@ -110,6 +110,12 @@ public class ClassifyBenchmark {
     return StatementClassifier.classify(Statements.selectOnly(++n));
   }
 
+  /** The account UPDATE through the classifier alone: what a cache miss adds the cache to. */
+  @Benchmark
+  public StatementClass classifierUniqueUpdateNoCache() {
+    return StatementClassifier.classify(Statements.accountUpdate(++n, Statements.delta(n)));
+  }
+
   /**
    * What the proxy does with a Query message before forwarding it: decode the text, scan the bytes
    * for an API call, classify (pgbench -S, fast path).
@@ -123,6 +129,21 @@ public class ClassifyBenchmark {
   @Benchmark
   public StatementClass proxyQueryRepeatedUpdate() {
     return proxyQuery(updateQuery);
+  }
+
+  /** The first step of {@link #proxyQuerySelect} alone: decoding the text from the message. */
+  @Benchmark
+  public String proxyQuerySelectDecodeOnly() {
+    ByteBuf message = selectQueries[(int) (++n % QUERY_RING)];
+    return MessageReader.query(
+        message.slice(5, message.readableBytes() - 5), StandardCharsets.UTF_8);
+  }
+
+  /** The second step of {@link #proxyQuerySelect} alone: the byte scan for an API call. */
+  @Benchmark
+  public boolean proxyQuerySelectScanOnly() {
+    ByteBuf message = selectQueries[(int) (++n % QUERY_RING)];
+    return MessageReader.mentions(message.slice(5, message.readableBytes() - 5), MENTION);
   }
 
   /** As {@code ClientSession.onQuery} does it, for a statement that is not an API call. */

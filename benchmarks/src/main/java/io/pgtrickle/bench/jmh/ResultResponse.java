@@ -40,10 +40,17 @@ final class ResultResponse {
       int id = 100_000 + r;
       String[] values = {
         Integer.toString(id),
-        String.format("customer_%06d", id % 5_000),
+        "customer_" + digits(id % 5_000, 6),
         REGIONS[r % REGIONS.length],
-        String.format("%d.%02d", (id * 37) % 10_000, id % 100),
-        String.format("2024-05-%02d 13:%02d:%02d.%06d", 1 + r % 28, r % 60, (r * 7) % 60, id)
+        (id * 37) % 10_000 + "." + digits(id % 100, 2),
+        "2024-05-"
+            + digits(1 + r % 28, 2)
+            + " 13:"
+            + digits(r % 60, 2)
+            + ":"
+            + digits((r * 7) % 60, 2)
+            + "."
+            + digits(id, 6)
       };
       message(
           out,
@@ -73,6 +80,12 @@ final class ResultResponse {
     out.writeInt(0);
     body.accept(out);
     out.setInt(lengthAt, out.writerIndex() - lengthAt);
+  }
+
+  /** {@code value} zero-padded to {@code width} digits. */
+  private static String digits(int value, int width) {
+    String s = Integer.toString(value);
+    return "0".repeat(Math.max(0, width - s.length())) + s;
   }
 
   private static void cString(ByteBuf out, String s) {
