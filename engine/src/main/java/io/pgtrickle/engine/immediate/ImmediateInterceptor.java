@@ -139,6 +139,10 @@ public final class ImmediateInterceptor {
   }
 
   private static StatementClass classifyAll(String sql) {
+    if (isOneStatement(sql)) {
+      // What the split below would conclude, without lexing the text twice.
+      return StatementClassifier.classify(sql);
+    }
     List<String> parts = Statements.split(sql);
     if (parts.size() <= 1) {
       return StatementClassifier.classify(sql);
