@@ -39,8 +39,13 @@ public final class ImmediateInterceptor {
   /** How long the catalog's list of IMMEDIATE sources is trusted. */
   static final Duration TRACKED_TTL = Duration.ofSeconds(1);
 
+  /**
+   * Classes by statement text. Texts with literals in them never repeat, so misses are common; the
+   * cache's upkeep runs on the caller's thread because handing it to the common pool woke a pool
+   * thread on nearly every miss, which cost more than the upkeep itself.
+   */
   private static final Cache<String, StatementClass> CLASSES =
-      Caffeine.newBuilder().maximumSize(10_000).build();
+      Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
 
   /** Whether this role can read the catalog tables {@link #load} reads, asked of pg_catalog. */
   private static final String CATALOG_READABLE =
@@ -134,6 +139,10 @@ public final class ImmediateInterceptor {
   }
 
   private static StatementClass classifyAll(String sql) {
+    if (isOneStatement(sql)) {
+      // What the split below would conclude, without lexing the text twice.
+      return StatementClassifier.classify(sql);
+    }
     List<String> parts = Statements.split(sql);
     if (parts.size() <= 1) {
       return StatementClassifier.classify(sql);
