@@ -37,10 +37,24 @@ final class BenchServer implements AutoCloseable {
    * checkpoints mid-run, {@code autovacuum} off (the harness vacuums explicitly between cycles),
    * and {@code synchronous_commit} as given (PostgreSQL's default is on).
    */
-  static BenchServer embedded(boolean synchronousCommit) throws IOException, SQLException {
+  static BenchServer embedded(boolean synchronousCommit, Path explainLog, int explainMinMs)
+      throws IOException, SQLException {
     Path dir = Files.createTempDirectory("pgtrickle-refresh-bench");
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    if (explainLog != null) {
+      // Profiling only: every statement slower than the threshold is logged with its plan and
+      // actual row counts and times; the instrumentation itself slows statements down.
+      builder
+          .setServerConfig("shared_preload_libraries", "auto_explain")
+          .setServerConfig("auto_explain.log_min_duration", explainMinMs + "ms")
+          .setServerConfig("auto_explain.log_analyze", "on")
+          .setServerConfig("auto_explain.log_buffers", "on")
+          .setServerConfig("auto_explain.log_nested_statements", "on")
+          .setErrorRedirector(ProcessBuilder.Redirect.appendTo(explainLog.toFile()))
+          .setOutputRedirector(ProcessBuilder.Redirect.appendTo(explainLog.toFile()));
+    }
     EmbeddedPostgres pg =
-        EmbeddedPostgres.builder()
+        builder
             .setDataDirectory(dir)
             .setCleanDataDirectory(true)
             .setPGStartupWait(Duration.ofSeconds(60))

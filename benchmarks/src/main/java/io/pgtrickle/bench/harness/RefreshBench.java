@@ -110,6 +110,14 @@ public final class RefreshBench implements Callable<Integer> {
               + " larger sizes after each cell's last cycle (default: ${DEFAULT-VALUE})")
   int checkEveryCycleUpTo;
 
+  @Option(
+      names = "--jvm-warmup-cycles",
+      defaultValue = "150",
+      description =
+          "untimed refresh cycles per query over 2,000 rows before measuring, so the Java code"
+              + " is compiled (default: ${DEFAULT-VALUE})")
+  int jvmWarmupCycles;
+
   @Option(names = "--seed", description = "seed of the data and changes (default: random)")
   Long seed;
 
@@ -126,6 +134,16 @@ public final class RefreshBench implements Callable<Integer> {
       fallbackValue = "true",
       description = "embedded server only: synchronous_commit on (PostgreSQL's default) or off")
   boolean synchronousCommit;
+
+  @Option(
+      names = "--explain-log",
+      description =
+          "embedded server only, for profiling (not for measuring): log the plan of every"
+              + " statement slower than --explain-min-ms, with actual times, to this file")
+  Path explainLog;
+
+  @Option(names = "--explain-min-ms", defaultValue = "5", description = "see --explain-log")
+  int explainMinMs;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new RefreshBench()).execute(args));
@@ -151,10 +169,11 @@ public final class RefreshBench implements Callable<Integer> {
             noChangeWarmup,
             noChangeSamples,
             checkEveryCycleUpTo,
+            jvmWarmupCycles,
             actualSeed);
     try (BenchServer server =
         url == null
-            ? BenchServer.embedded(synchronousCommit)
+            ? BenchServer.embedded(synchronousCommit, explainLog, explainMinMs)
             : BenchServer.external(url, user, password)) {
       List<Measurement> results;
       List<String> failures;
