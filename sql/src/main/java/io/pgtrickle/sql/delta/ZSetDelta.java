@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>Identity: Δ(σ_p π_e (T1 ⋈ … ⋈ Tn)) = σ_p π_e Δ(T1 ⋈ … ⋈ Tn), with the join's change expanded
  * by {@link Terms}. Reads the changed tables' pending changes and every table's current contents.
- * Rows are matched in the stream table by {@code pgtrickle.row_key}, which has an index.
+ * Rows are matched in the stream table by {@code pgtrickle.row_key}, which has an index; the rows
+ * to delete are found by probing that index, never by hashing the whole table.
  */
 final class ZSetDelta {
   private ZSetDelta() {}
@@ -37,7 +38,11 @@ final class ZSetDelta {
         + " WHERE ctid IN (SELECT t.c FROM (SELECT __pgt_s.ctid AS c, pgtrickle.row_key(__pgt_s) AS k,"
         + " row_number() OVER (PARTITION BY pgtrickle.row_key(__pgt_s)) AS rn FROM "
         + st
-        + " __pgt_s WHERE pgtrickle.row_key(__pgt_s) IN (SELECT k FROM __pgt_net WHERE w < 0)) t"
+        // = ANY (ARRAY(…)), not IN (SELECT …): with IN the planner may hash the whole stream
+        // table, computing row_key (a non-inlinable function with SET clauses, ~10 µs) for every
+        // row; the array makes it probe the row_key index once per deleted key.
+        + " __pgt_s WHERE pgtrickle.row_key(__pgt_s)"
+        + " = ANY (ARRAY(SELECT k FROM __pgt_net WHERE w < 0))) t"
         + " JOIN __pgt_net n ON n.k = t.k WHERE t.rn <= -n.w) RETURNING 1),\n"
         + "__pgt_ins AS (INSERT INTO "
         + st
