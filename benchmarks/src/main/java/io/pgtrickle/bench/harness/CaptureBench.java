@@ -61,6 +61,12 @@ public final class CaptureBench implements Callable<Integer> {
       defaultValue = "5")
   private int repetitions;
 
+  @Option(
+      names = "--pg-setting",
+      paramLabel = "NAME=VALUE",
+      description = "A setting of the embedded PostgreSQL (repeatable).")
+  private List<String> pgSettings = new ArrayList<>();
+
   @Option(names = "--out", description = "Also write the results as CSV to this file.")
   private Path out;
 
@@ -90,7 +96,7 @@ public final class CaptureBench implements Callable<Integer> {
     samples.put(true, new LinkedHashMap<>());
     String server;
     int wrong = 0;
-    try (ImmediateServer pg = ImmediateServer.open(url)) {
+    try (ImmediateServer pg = ImmediateServer.open(url, pgSettings)) {
       server = pg.describe();
       System.out.println(server);
       pg.driver().close();

@@ -100,6 +100,20 @@ public final class ImmediateBench implements Callable<Integer> {
       defaultValue = "1000")
   private int txSize;
 
+  @Option(
+      names = "--pg-setting",
+      paramLabel = "NAME=VALUE",
+      description = "A setting of the embedded PostgreSQL (repeatable).")
+  private List<String> pgSettings = new ArrayList<>();
+
+  @Option(
+      names = "--warmup-rounds",
+      description =
+          "Untimed passes of the no-stream-table measurement on every path before measuring"
+              + " (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1")
+  private int warmupRounds;
+
   @Option(names = "--out", description = "Also write the results as CSV to this file.")
   private Path out;
 
@@ -125,7 +139,7 @@ public final class ImmediateBench implements Callable<Integer> {
     List<Result> results = new ArrayList<>();
     int mismatches = 0;
     String server;
-    try (ImmediateServer pg = ImmediateServer.open(url)) {
+    try (ImmediateServer pg = ImmediateServer.open(url, pgSettings)) {
       server = pg.describe();
       System.out.println(server);
       // The first driver connection installs the catalog.
@@ -133,6 +147,7 @@ public final class ImmediateBench implements Callable<Integer> {
       boolean proxied = writers.stream().anyMatch(ImmediateWriter::viaProxy);
       try (ImmediateProxy proxy =
           proxied ? ImmediateProxy.start(proxyJar, pg.upstream(), proxyJvmOptions) : null) {
+        warmUp(pg, proxy);
         for (ImmediateShape shape : shapes) {
           setUp(pg, shape);
           for (ImmediateWriter writer : writers) {
@@ -140,7 +155,7 @@ public final class ImmediateBench implements Callable<Integer> {
               continue;
             }
             try (Connection c = writer.connect(pg, proxy)) {
-              results.addAll(measure(shape, writer, c));
+              results.addAll(measure(shape, writer, c, true));
             }
             long diff = differences(pg, shape);
             System.out.printf(
@@ -168,7 +183,9 @@ public final class ImmediateBench implements Callable<Integer> {
             + ", transactions "
             + transactions
             + " x "
-            + txSize;
+            + txSize
+            + ", warm-up rounds "
+            + warmupRounds;
     report(System.out, header, results);
     if (out != null) {
       try (PrintStream ps = new PrintStream(Files.newOutputStream(out), true, "UTF-8")) {
@@ -176,6 +193,22 @@ public final class ImmediateBench implements Callable<Integer> {
       }
     }
     return mismatches == 0 ? 0 : 1;
+  }
+
+  /**
+   * Runs the no-stream-table measurement untimed on every path first, so this JVM and the proxy's
+   * are as warm for the first shape as for the last (otherwise the baseline, measured first, pays
+   * for JIT compilation and flatters the ratios to it).
+   */
+  private void warmUp(ImmediateServer pg, ImmediateProxy proxy) throws SQLException {
+    for (int round = 0; round < warmupRounds; round++) {
+      setUp(pg, ImmediateShape.NONE);
+      for (ImmediateWriter writer : writers) {
+        try (Connection c = writer.connect(pg, proxy)) {
+          measure(ImmediateShape.NONE, writer, c, false);
+        }
+      }
+    }
   }
 
   /** Recreates the source, the dimension and what {@code shape} hangs off them. */
@@ -212,7 +245,8 @@ public final class ImmediateBench implements Callable<Integer> {
     nextId = sourceRows + 1L;
   }
 
-  private List<Result> measure(ImmediateShape shape, ImmediateWriter writer, Connection c)
+  private List<Result> measure(
+      ImmediateShape shape, ImmediateWriter writer, Connection c, boolean print)
       throws SQLException {
     List<Result> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -247,7 +281,7 @@ public final class ImmediateBench implements Callable<Integer> {
       out.add(new Result(shape, writer, "transaction", new ImmediateStats(whole)));
       out.add(new Result(shape, writer, "transaction-commit", new ImmediateStats(commit)));
     }
-    for (Result r : out) {
+    for (Result r : print ? out : List.<Result>of()) {
       System.out.printf(
           Locale.ROOT,
           "%-36s %-24s %-20s median %10.1f us  p99 %10.1f us%n",

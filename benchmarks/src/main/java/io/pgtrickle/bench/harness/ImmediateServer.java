@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -43,19 +44,32 @@ final class ImmediateServer implements AutoCloseable {
     this.embedded = embedded;
   }
 
-  /** Connects to {@code url}, or starts an embedded server when it is null. */
-  static ImmediateServer open(String url) throws IOException {
+  /**
+   * Connects to {@code url}, or starts an embedded server when it is null, with {@code settings}
+   * ({@code name=value}, e.g. {@code log_min_duration_statement=0} to see what a flush runs).
+   */
+  static ImmediateServer open(String url, List<String> settings) throws IOException {
     if (url == null) {
       Path dir = Files.createTempDirectory("pgtrickle-bench-pg");
-      EmbeddedPostgres pg =
+      EmbeddedPostgres.Builder b =
           EmbeddedPostgres.builder()
               .setDataDirectory(dir)
               .setCleanDataDirectory(true)
               .setPGStartupWait(Duration.ofSeconds(60))
               .setLocaleConfig("locale", "C")
-              .setServerConfig("timezone", "UTC")
-              .start();
+              .setServerConfig("timezone", "UTC");
+      for (String setting : settings) {
+        int eq = setting.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("--pg-setting: expected NAME=VALUE, got " + setting);
+        }
+        b.setServerConfig(setting.substring(0, eq), setting.substring(eq + 1));
+      }
+      EmbeddedPostgres pg = b.start();
       return new ImmediateServer("127.0.0.1", pg.getPort(), "postgres", "postgres", null, pg);
+    }
+    if (!settings.isEmpty()) {
+      throw new IllegalArgumentException("--pg-setting applies to the embedded server only");
     }
     URI uri = URI.create(url);
     if (!"postgresql".equals(uri.getScheme()) || uri.getHost() == null) {
