@@ -268,8 +268,9 @@ for row in "${ROWS[@]}"; do
   awk -v s="$script" -v m="$mode" -v c="$c" -v t="$t" -v tps="$tps" -v lat="$lat" -v txs="$txs" \
     -v dtps="$dtps" -v dlat="$dlat" -v b="$bcpu" -v pg="$pgt" -v mid="$midt" -v hz="$TICKS" \
     -v note="$note" 'BEGIN {
-      rt = (dtps > 0 && tps > 0) ? sprintf("%.2f", tps / dtps) : "-";
-      rl = (dlat > 0 && lat > 0) ? sprintf("%.2f", lat / dlat) : "-";
+      valid = note !~ /aborted/;  # a run whose clients gave up measures nothing comparable
+      rt = (valid && dtps > 0 && tps > 0) ? sprintf("%.2f", tps / dtps) : "-";
+      rl = (valid && dlat > 0 && lat > 0) ? sprintf("%.2f", lat / dlat) : "-";
       if (txs > 0) {
         pb = b * 1e6 / txs; pp = pg / hz * 1e6 / txs; pm = mid / hz * 1e6 / txs;
         cb = sprintf("%.0f", pb); cp = sprintf("%.0f", pp);
