@@ -80,8 +80,8 @@ public final class ProxyServer implements AutoCloseable {
   /**
    * One event loop per core, not Netty's two: a client's messages and its upstream's replies are
    * handled on one loop, and with fewer loops each wake-up finds more sessions ready. Under pgbench
-   * -S on two cores, two loops gave 5-23 % more throughput than four in 6 of 8 paired runs, for
-   * less CPU per transaction (docs/BENCHMARKS.md, "Proxy cost"). Netty's {@code
+   * -S on two cores, two loops gave 4-23 % more throughput than four in 6 of 8 paired runs, and
+   * used less CPU per transaction in 7 of 8 (docs/BENCHMARKS.md, "Proxy cost"). Netty's {@code
    * io.netty.eventLoopThreads} property, when given, still decides.
    */
   private static int ioThreads() {
