@@ -102,6 +102,23 @@ final class WireSqlSession implements SqlSession {
     return rowCount(run(List.of(new Statement(sql, List.of()))));
   }
 
+  /** Every statement's messages, then one Sync (or Flush): one exchange for the whole list. */
+  @Override
+  public void updateAll(List<Update> updates) throws SQLException {
+    if (updates.isEmpty()) {
+      return;
+    }
+    List<Statement> out = new ArrayList<>(updates.size());
+    for (Update u : updates) {
+      List<Statement> parts = statements(u.sql(), u.params().toArray());
+      if (parts.size() != 1) {
+        throw new IllegalArgumentException("updateAll takes one statement per Update: " + u.sql());
+      }
+      out.add(parts.get(0));
+    }
+    run(out);
+  }
+
   @Override
   public boolean inTransaction() {
     return inTransaction;

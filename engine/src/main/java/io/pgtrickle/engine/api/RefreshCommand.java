@@ -20,7 +20,7 @@ final class RefreshCommand {
    * refresh of the same stream table waits for this one instead of racing it.
    */
   static void refresh(SqlSession s, QualifiedName name) throws SQLException {
-    StreamTable st = StreamTables.require(s, name, true);
+    StreamTable st = StreamTables.requireForRefresh(s, name, Refresher.LOCK_CLASS);
     if (st.status() == Status.SUSPENDED) {
       throw PgTrickleException.builder(
               SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -35,7 +35,7 @@ final class RefreshCommand {
           .hint("Drop the stream table with pgtrickle.drop_stream_table and create it again.")
           .build();
     }
-    Refresher.refresh(s, st, InitiatedBy.MANUAL);
+    Refresher.refreshLocked(s, st, InitiatedBy.MANUAL);
   }
 
   /** Sets a SUSPENDED stream table ACTIVE again and clears its error streak. */

@@ -25,7 +25,11 @@ public final class CatalogMigrator {
 
   /** The migrations, in order; the index + 1 is the version. */
   private static final List<String> MIGRATIONS =
-      List.of("V1__catalog.sql", "V2__change_capture.sql", "V3__own_transaction_frontier.sql");
+      List.of(
+          "V1__catalog.sql",
+          "V2__change_capture.sql",
+          "V3__own_transaction_frontier.sql",
+          "V4__refresh_functions.sql");
 
   /** The catalog version this engine needs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -99,6 +99,24 @@ public final class StreamTables {
         .build();
   }
 
+  /**
+   * Like {@link #require} with the catalog row locked, and then the refresh lock taken ({@code
+   * pg_advisory_xact_lock(lockClass, id)}), in one round trip: {@code pgtrickle._lock_for_refresh}
+   * runs both with a plan its backend keeps. When it finds nothing, this looks again as {@link
+   * #require} does, to find a stream table whose storage is gone or to say why there is none.
+   */
+  public static StreamTable requireForRefresh(SqlSession s, QualifiedName name, int lockClass)
+      throws SQLException {
+    Row row =
+        s.queryOne(
+            "SELECT pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, original_query,"
+                + " schedule, refresh_mode, effective_refresh_mode, status, refresh_tier,"
+                + " is_populated, consecutive_errors FROM pgtrickle._lock_for_refresh(?, ?::int)",
+            sqlText(name),
+            lockClass);
+    return row != null ? toStreamTable(row) : require(s, name, true);
+  }
+
   /** A stream table's catalog row, locked by the current transaction. */
   public record Locked(StreamTable table, String version) {}
 

@@ -2,8 +2,10 @@ package io.pgtrickle.engine.cdc;
 
 import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
+import io.pgtrickle.engine.session.SqlSession.Update;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,7 +52,12 @@ public final class Frontiers {
 
   /** Moves one source's frontier. */
   public static void advance(SqlSession s, long pgtId, long relid, Frontier f) throws SQLException {
-    s.update(
+    s.updateAll(List.of(advance(pgtId, relid, f)));
+  }
+
+  /** The statement that moves one source's frontier. */
+  public static Update advance(long pgtId, long relid, Frontier f) {
+    return Update.of(
         "UPDATE pgtrickle.pgt_dependencies SET consumed_snapshot = ?::pg_snapshot,"
             + " consumed_xid = ?::xid8, consumed_change_id = ?::bigint"
             + " WHERE pgt_id = ?::bigint AND source_relid = ?::oid",
@@ -70,20 +77,14 @@ public final class Frontiers {
   }
 
   /**
-   * Deletes the buffer rows of a source that every incremental consumer has passed. Runs only when
-   * the caller may (it owns the buffer); otherwise the rows wait for the owner's next prune.
-   *
-   * @return the number of rows deleted
+   * The statement that deletes the buffer rows of a source that every incremental consumer has
+   * passed. Only for a caller that may delete from the buffer (its owner; see {@link
+   * PendingChanges.Source#mayPrune}); otherwise the rows wait for the owner's next prune.
    */
-  public static long prune(SqlSession s, long relid) throws SQLException {
-    String buffer = ChangeBuffers.bufferName(relid);
-    boolean mayDelete = s.queryOne("SELECT has_table_privilege(?, 'DELETE')", buffer).bool(0);
-    if (!mayDelete) {
-      return 0;
-    }
-    return s.update(
+  public static Update prune(long relid) {
+    return Update.of(
         "DELETE FROM "
-            + buffer
+            + ChangeBuffers.bufferName(relid)
             + " b WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d"
             + " WHERE d.source_relid = ?::oid AND d.consumed_snapshot IS NOT NULL"
             + " AND NOT pgtrickle.behind_frontier(b.__pgt_xid, b.__pgt_change_id,"

@@ -88,6 +88,11 @@ public record IncrementalPlan(QueryBlock block, DeltaGenerator.Shape shape) {
     return keys;
   }
 
+  /** The plan of {@code canonical} if it is cached, else null: no I/O. */
+  public static IncrementalPlan cached(String canonical) {
+    return CACHE.getIfPresent(canonical);
+  }
+
   /** The plan of a stream table already known to be maintainable. */
   public static IncrementalPlan cachedOrPlan(
       SqlSession s, String canonical, List<OutputColumn> columns) throws SQLException {

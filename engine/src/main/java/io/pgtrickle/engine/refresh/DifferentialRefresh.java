@@ -1,20 +1,26 @@
 package io.pgtrickle.engine.refresh;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgtrickle.engine.catalog.StreamTable;
 import io.pgtrickle.engine.cdc.ChangeBuffers;
 import io.pgtrickle.engine.cdc.Frontier;
 import io.pgtrickle.engine.cdc.Frontiers;
-import io.pgtrickle.engine.cdc.SourceColumn;
+import io.pgtrickle.engine.cdc.PendingChanges;
 import io.pgtrickle.engine.query.IncrementalPlan;
 import io.pgtrickle.engine.query.OutputColumn;
 import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
+import io.pgtrickle.engine.session.SqlSession.Update;
+import io.pgtrickle.errors.PgTrickleException;
+import io.pgtrickle.errors.SqlState;
 import io.pgtrickle.sql.delta.DeltaGenerator;
 import io.pgtrickle.sql.delta.SourceLeaf;
 import io.pgtrickle.sql.delta.Target;
 import io.pgtrickle.sql.plan.TableRef;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +35,20 @@ import java.util.stream.Collectors;
  * frontiers, the history row and the pruning follow in the same transaction. Nothing pending is a
  * NO_DATA refresh that touches only the catalog; a TRUNCATE of a source is answered by a full
  * recomputation, recorded as such with the reason.
+ *
+ * <p>Round trips are the fixed cost of a refresh, so they are few: one statement finds where the
+ * stream table stands in every buffer ({@link PendingChanges}); with changes pending, one reads the
+ * columns and table OIDs the delta needs, one applies the delta, and one sends the bookkeeping
+ * after it (frontiers, emptied groups, history, pruning) as a batch.
  */
 final class DifferentialRefresh {
+  /**
+   * The sources of each stream table, by id and defining query, as the last refresh found them:
+   * which buffers the first statement probes. {@link PendingChanges#read} notices a stale entry.
+   */
+  private static final Cache<String, List<Long>> SOURCES =
+      Caffeine.newBuilder().maximumSize(10_000).build();
+
   private DifferentialRefresh() {}
 
   /**
@@ -40,39 +58,44 @@ final class DifferentialRefresh {
    *     is not recorded (it would be a history row per statement)
    */
   static RefreshResult run(SqlSession s, StreamTable st, InitiatedBy by) throws SQLException {
-    Map<Long, Frontier> frontiers = Frontiers.load(s, st.id());
-    Map<Long, Boolean> changed = new LinkedHashMap<>();
-    String truncated = pending(s, frontiers, changed);
+    PendingChanges pending = pendingChanges(s, st);
+    String truncated = pending.truncatedSource();
     if (truncated != null) {
       return Refresher.full(s, st, by, "source " + truncated + " was truncated");
     }
-    if (!changed.containsValue(true)) {
-      RefreshResult r = noData(s);
+    if (!pending.anyPending()) {
+      RefreshResult r =
+          new RefreshResult(
+              RefreshAction.NO_DATA,
+              0,
+              0,
+              pending.startTime(),
+              pending.snapshot(),
+              pending.ownXid());
       if (by != null) {
         RefreshHistory.completed(s, st.id(), r, by, "no pending changes");
       }
       return r;
     }
-    List<OutputColumn> columns = OutputColumn.ofTable(s, st.relid());
-    IncrementalPlan plan = IncrementalPlan.cachedOrPlan(s, st.definingQuery(), columns);
-    Map<String, Long> relids = resolve(s, plan);
-    Map<Long, List<SourceColumn>> sourceColumns = ChangeBuffers.columns(s, frontiers.keySet());
+    IncrementalPlan plan = IncrementalPlan.cached(st.definingQuery());
+    if (plan == null) {
+      plan =
+          IncrementalPlan.cachedOrPlan(s, st.definingQuery(), OutputColumn.ofTable(s, st.relid()));
+    }
+    Described described = describe(s, st, plan, pending.sources().keySet());
     Map<String, SourceLeaf> leaves = new HashMap<>();
-    for (Map.Entry<String, Long> e : relids.entrySet()) {
+    for (Map.Entry<String, Long> e : described.relids().entrySet()) {
       long relid = e.getValue();
-      List<SourceLeaf.Column> cols =
-          sourceColumns.getOrDefault(relid, List.of()).stream()
-              .map(c -> new SourceLeaf.Column(c.name(), c.type()))
-              .toList();
+      PendingChanges.Source source = pending.sources().get(relid);
       leaves.put(
           e.getKey(),
           new SourceLeaf(
               ChangeBuffers.bufferName(relid),
-              cols,
-              frontiers.get(relid).pendingPredicate("__pgt_b"),
-              changed.get(relid)));
+              described.sourceColumns().getOrDefault(relid, List.of()),
+              source.frontier().pendingPredicate("__pgt_b"),
+              source.pending()));
     }
-    List<Long> sources = new ArrayList<>(frontiers.keySet());
+    List<Long> sources = new ArrayList<>(pending.sources().keySet());
     List<String> extras = new ArrayList<>();
     extras.add("statement_timestamp()");
     extras.add("pg_current_snapshot()::text");
@@ -84,10 +107,14 @@ final class DifferentialRefresh {
               + " WHERE __pgt_xid = pg_current_xact_id())");
     }
     boolean algebraic = plan.shape().strategy() == DeltaGenerator.Strategy.ALGEBRAIC;
+    boolean grouped = algebraic && !plan.block().groupBy().isEmpty();
+    if (grouped) {
+      extras.add(DeltaGenerator.emptiedGroups());
+    }
     Target target =
         new Target(
             st.sqlName(),
-            columns.stream().map(OutputColumn::name).toList(),
+            described.columns().stream().map(OutputColumn::name).toList(),
             extras,
             algebraic ? RunningTotals.name(st.id()) : null);
     String sql = DeltaGenerator.generate(plan.block(), plan.shape(), leaves, target);
@@ -100,67 +127,105 @@ final class DifferentialRefresh {
             r.text(2),
             r.text(3),
             r.text(4));
+    List<Update> after = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      Frontiers.advance(
-          s, st.id(), sources.get(i), new Frontier(r.text(3), r.text(4), r.longValue(5 + i)));
+      after.add(
+          Frontiers.advance(
+              st.id(), sources.get(i), new Frontier(r.text(3), r.text(4), r.longValue(5 + i))));
     }
-    if (algebraic && !plan.block().groupBy().isEmpty()) {
-      RunningTotals.dropEmptyGroups(s, st.id());
+    if (grouped && r.longValue(5 + sources.size()) > 0) {
+      after.add(RunningTotals.dropEmptyGroups(st.id()));
     }
     if (by != null) {
-      RefreshHistory.completed(s, st.id(), result, by, "pending changes applied");
+      after.add(RefreshHistory.completed(st.id(), result, by, "pending changes applied"));
     }
-    for (long relid : sources) {
-      Frontiers.prune(s, relid);
+    for (PendingChanges.Source source : pending.sources().values()) {
+      if (source.mayPrune()) {
+        after.add(Frontiers.prune(source.relid()));
+      }
     }
+    s.updateAll(after);
     return result;
   }
 
   /**
-   * Fills {@code changed} with whether each source has pending changes; returns the name of a
-   * source with a pending TRUNCATE, or null.
+   * Where {@code st} stands in its buffers: one statement when its sources are known from an
+   * earlier refresh, two the first time (or after its sources changed).
    */
-  private static String pending(
-      SqlSession s, Map<Long, Frontier> frontiers, Map<Long, Boolean> changed) throws SQLException {
-    List<String> probes = new ArrayList<>();
-    List<Long> order = new ArrayList<>(frontiers.keySet());
-    for (long relid : order) {
-      String buffer = ChangeBuffers.bufferName(relid);
-      String pendingRows =
-          "FROM " + buffer + " __pgt_b WHERE " + frontiers.get(relid).pendingPredicate("__pgt_b");
-      probes.add("EXISTS (SELECT 1 " + pendingRows + ")");
-      probes.add("EXISTS (SELECT 1 " + pendingRows + " AND __pgt_b.__pgt_op = 'T')");
+  private static PendingChanges pendingChanges(SqlSession s, StreamTable st) throws SQLException {
+    String key = st.id() + "\u0000" + st.definingQuery();
+    List<Long> known = SOURCES.getIfPresent(key);
+    PendingChanges p = known == null ? null : PendingChanges.read(s, st.id(), known);
+    // A mismatch right after reading the list means an ALTER committed in between (a writer's
+    // maintenance does not hold the catalog row); a few tries settle it.
+    for (int attempt = 0; p == null; attempt++) {
+      if (attempt == 3) {
+        throw PgTrickleException.builder(
+                SqlState.SERIALIZATION_FAILURE,
+                "the sources of stream table " + st.displayName() + " changed during its refresh")
+            .hint("Retry the transaction.")
+            .build();
+      }
+      known = List.copyOf(Frontiers.load(s, st.id()).keySet());
+      p = PendingChanges.read(s, st.id(), known);
     }
-    Row r = s.rawQuery("SELECT " + String.join(", ", probes)).get(0);
-    for (int i = 0; i < order.size(); i++) {
-      changed.put(order.get(i), r.bool(2 * i));
-      if (r.bool(2 * i + 1)) {
-        return s.queryOne("SELECT ?::oid::regclass::text", order.get(i)).text(0);
+    SOURCES.put(key, known);
+    return p;
+  }
+
+  /**
+   * What the delta statement is written from.
+   *
+   * @param columns the stream table's columns
+   * @param sourceColumns each source's columns, by OID
+   * @param relids each alias of the query to the OID of its table
+   */
+  private record Described(
+      List<OutputColumn> columns,
+      Map<Long, List<SourceLeaf.Column>> sourceColumns,
+      Map<String, Long> relids) {}
+
+  /**
+   * Reads the stream table's columns, the sources' columns and the OIDs of the query's tables in
+   * one round trip. Rows are tagged: {@code o} a stream-table column, {@code s} a source column,
+   * {@code r} a table of the query, each with a number that orders it.
+   */
+  private static Described describe(
+      SqlSession s, StreamTable st, IncrementalPlan plan, Collection<Long> sources)
+      throws SQLException {
+    List<TableRef> tables = plan.block().tables();
+    List<Row> rows =
+        s.query(
+            "SELECT 'o', 0::bigint, attnum::bigint, attname::text,"
+                + " format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute"
+                + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped"
+                + " UNION ALL SELECT 's', attrelid::bigint, attnum::bigint, attname::text,"
+                + " format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute"
+                + " WHERE attrelid = ANY (string_to_array(?, ',')::oid[])"
+                + " AND attnum > 0 AND NOT attisdropped"
+                + " UNION ALL SELECT 'r', 0::bigint, t.i, t.name, t.name::regclass::oid::text"
+                + " FROM unnest(string_to_array(?, chr(31))) WITH ORDINALITY AS t(name, i)"
+                + " ORDER BY 1, 2, 3",
+            st.relid(),
+            sources.stream().map(String::valueOf).collect(Collectors.joining(",")),
+            tables.stream().map(TableRef::sqlName).collect(Collectors.joining("\u001f")));
+    List<OutputColumn> columns = new ArrayList<>();
+    Map<Long, List<SourceLeaf.Column>> sourceColumns = new HashMap<>();
+    List<Long> oids = new ArrayList<>();
+    for (Row row : rows) {
+      switch (row.text(0)) {
+        case "o" -> columns.add(new OutputColumn(row.text(3), row.text(4)));
+        case "s" ->
+            sourceColumns
+                .computeIfAbsent(row.longValue(1), k -> new ArrayList<>())
+                .add(new SourceLeaf.Column(row.text(3), row.text(4)));
+        default -> oids.add(row.longValue(4));
       }
     }
-    return null;
-  }
-
-  private static RefreshResult noData(SqlSession s) throws SQLException {
-    Row r =
-        s.queryOne(
-            "SELECT statement_timestamp(), pg_current_snapshot()::text,"
-                + " pg_current_xact_id_if_assigned()::text");
-    return new RefreshResult(RefreshAction.NO_DATA, 0, 0, r.text(0), r.text(1), r.text(2));
-  }
-
-  /** Each alias of the query to the OID of its table, in one round trip. */
-  private static Map<String, Long> resolve(SqlSession s, IncrementalPlan plan) throws SQLException {
-    List<TableRef> tables = plan.block().tables();
-    List<Row> oids =
-        s.query(
-            "SELECT t.name::regclass::oid FROM unnest(string_to_array(?, chr(31)))"
-                + " WITH ORDINALITY AS t(name, i) ORDER BY t.i",
-            tables.stream().map(TableRef::sqlName).collect(Collectors.joining("\u001f")));
-    Map<String, Long> out = new LinkedHashMap<>();
+    Map<String, Long> relids = new LinkedHashMap<>();
     for (int i = 0; i < tables.size(); i++) {
-      out.put(tables.get(i).alias(), oids.get(i).longValue(0));
+      relids.put(tables.get(i).alias(), oids.get(i));
     }
-    return out;
+    return new Described(columns, sourceColumns, relids);
   }
 }

@@ -1,7 +1,9 @@
 package io.pgtrickle.engine.refresh;
 
 import io.pgtrickle.engine.session.SqlSession;
+import io.pgtrickle.engine.session.SqlSession.Update;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Records refreshes: the history row and the stream table's own bookkeeping (data timestamp, last
@@ -14,27 +16,18 @@ public final class RefreshHistory {
   public static void completed(
       SqlSession s, long pgtId, RefreshResult r, InitiatedBy by, String reason)
       throws SQLException {
-    s.update(
-        "WITH st AS ("
-            + " UPDATE pgtrickle.pgt_stream_tables SET"
-            + " data_timestamp = ?::timestamptz, last_refresh_at = clock_timestamp(),"
-            + " is_populated = true, consecutive_errors = 0,"
-            + " status = CASE WHEN status IN ('INITIALIZING', 'ERROR') THEN 'ACTIVE'"
-            + "   ELSE status END,"
-            + " last_full_ms = CASE WHEN ? = 'FULL'"
-            + "   THEN extract(epoch FROM clock_timestamp() - ?::timestamptz) * 1000"
-            + "   ELSE last_full_ms END,"
-            + " updated_at = now()"
-            + " WHERE pgt_id = ?::bigint RETURNING pgt_id)"
-            + " INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, data_timestamp, start_time,"
-            + " end_time, action, rows_inserted, rows_deleted, status, initiated_by, reason)"
-            + " SELECT pgt_id, ?::timestamptz, ?::timestamptz, clock_timestamp(), ?,"
-            + " ?::bigint, ?::bigint, 'COMPLETED', ?, ? FROM st",
-        r.startTime(),
-        r.action().name(),
-        r.startTime(),
+    s.updateAll(List.of(completed(pgtId, r, by, reason)));
+  }
+
+  /**
+   * The statement that records a completed refresh, for a caller that sends it with others: a call
+   * of {@code pgtrickle._refresh_completed}, whose statements its backend plans once.
+   */
+  public static Update completed(long pgtId, RefreshResult r, InitiatedBy by, String reason) {
+    return Update.of(
+        "SELECT pgtrickle._refresh_completed(?::bigint, ?::timestamptz, ?, ?::bigint, ?::bigint,"
+            + " ?, ?)",
         pgtId,
-        r.startTime(),
         r.startTime(),
         r.action().name(),
         r.rowsInserted(),

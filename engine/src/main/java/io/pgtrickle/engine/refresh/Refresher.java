@@ -15,13 +15,25 @@ import java.sql.SQLException;
 public final class Refresher {
   private Refresher() {}
 
-  /** The first key of the refresh locks; the second is the stream table's id. */
-  private static final int LOCK_CLASS = 0x70677469; // "pgti"
+  /**
+   * The first key of the refresh locks; the second is the stream table's id (its low 32 bits, as
+   * Java's int cast and SQL's {@code ::bit(32)::int} take them).
+   */
+  public static final int LOCK_CLASS = 0x70677469; // "pgti"
 
   /** Brings {@code st} up to date. */
   public static RefreshResult refresh(SqlSession s, StreamTable st, InitiatedBy by)
       throws SQLException {
     lock(s, st);
+    return refreshLocked(s, st, by);
+  }
+
+  /**
+   * Brings {@code st} up to date; the caller took the refresh lock already ({@link
+   * io.pgtrickle.engine.catalog.StreamTables#requireForRefresh} does, with the lookup).
+   */
+  public static RefreshResult refreshLocked(SqlSession s, StreamTable st, InitiatedBy by)
+      throws SQLException {
     if (st.incremental() && st.populated()) {
       return DifferentialRefresh.run(s, st, by);
     }

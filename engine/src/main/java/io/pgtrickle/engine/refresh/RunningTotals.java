@@ -2,6 +2,7 @@ package io.pgtrickle.engine.refresh;
 
 import io.pgtrickle.engine.session.Row;
 import io.pgtrickle.engine.session.SqlSession;
+import io.pgtrickle.engine.session.SqlSession.Update;
 import io.pgtrickle.sql.delta.DeltaGenerator;
 import io.pgtrickle.sql.lex.Identifiers;
 import io.pgtrickle.sql.plan.QueryBlock;
@@ -55,8 +56,11 @@ public final class RunningTotals {
     s.rawUpdate("DROP TABLE IF EXISTS " + name(pgtId));
   }
 
-  /** Forgets groups whose count fell to zero; they have no rows in the stream table any more. */
-  public static void dropEmptyGroups(SqlSession s, long pgtId) throws SQLException {
-    s.rawUpdate("DELETE FROM " + name(pgtId) + " WHERE __pgt_count = 0");
+  /**
+   * The statement that forgets groups whose count fell to zero; they have no rows in the stream
+   * table any more. It reads every group, so a refresh sends it only when its delta emptied one.
+   */
+  public static Update dropEmptyGroups(long pgtId) {
+    return Update.of("DELETE FROM " + name(pgtId) + " WHERE __pgt_count = 0");
   }
 }

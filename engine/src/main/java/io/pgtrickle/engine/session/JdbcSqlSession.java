@@ -98,6 +98,28 @@ public final class JdbcSqlSession implements SqlSession {
     }
   }
 
+  /**
+   * One multi-statement {@link PreparedStatement}: pgjdbc sends every statement's Parse, Bind and
+   * Execute and then a single Sync, so the whole list costs one round trip.
+   */
+  @Override
+  public void updateAll(List<Update> statements) throws SQLException {
+    if (statements.isEmpty()) {
+      return;
+    }
+    StringBuilder sql = new StringBuilder();
+    List<Object> params = new ArrayList<>();
+    for (Update u : statements) {
+      sql.append(sql.length() == 0 ? "" : ";\n").append(u.sql());
+      params.addAll(u.params());
+    }
+    try (PreparedStatement ps = prepare(sql.toString(), params.toArray())) {
+      ps.execute();
+    } catch (SQLException e) {
+      throw ServerErrors.translate(e);
+    }
+  }
+
   private Statement rawStatement() throws SQLException {
     Statement st = connection.createStatement();
     st.setEscapeProcessing(false);

@@ -1,6 +1,9 @@
 package io.pgtrickle.engine.session;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -28,6 +31,19 @@ public interface SqlSession {
 
   /** Like {@link #rawQuery} for a statement whose row count is wanted (0 for DDL). */
   long rawUpdate(String sql) throws SQLException;
+
+  /**
+   * Runs {@code statements} in order, for their effects only, in one round trip where the
+   * implementation can: the engine's bookkeeping after a refresh is several small statements whose
+   * results nobody reads. Stops at the first error and throws it. Meant for a transaction block,
+   * which the error aborts as any failed statement does; outside one, whether the statements before
+   * the error stay done is up to the implementation.
+   */
+  default void updateAll(List<Update> statements) throws SQLException {
+    for (Update u : statements) {
+      update(u.sql(), u.params().toArray());
+    }
+  }
 
   /** Whether an explicit transaction block is open (the caller's or one begun here). */
   boolean inTransaction() throws SQLException;
@@ -59,6 +75,22 @@ public interface SqlSession {
    */
   default boolean maintainsImmediate() {
     return false;
+  }
+
+  /**
+   * One statement of {@link #updateAll}: SQL with {@code ?} placeholders and their values (String,
+   * Number, Boolean or null), as {@link #update} takes them. It must be one statement.
+   */
+  record Update(String sql, List<Object> params) {
+    /** Values may be null, so the list is copied rather than {@code List.copyOf}'d. */
+    public Update {
+      params = Collections.unmodifiableList(new ArrayList<>(params));
+    }
+
+    /** A statement and its parameter values, in order. */
+    public static Update of(String sql, Object... params) {
+      return new Update(sql, Arrays.asList(params));
+    }
   }
 
   /** The first row of a query, or null when it returned none. */

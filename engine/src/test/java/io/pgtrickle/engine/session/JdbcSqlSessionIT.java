@@ -1,12 +1,14 @@
 package io.pgtrickle.engine.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgtrickle.testing.PgTest;
 import io.pgtrickle.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,55 @@ class JdbcSqlSessionIT {
             .isZero();
         s.rawUpdate("COMMIT");
       }
+    }
+  }
+
+  @Test
+  void updateAllRunsEveryStatementInOrderWithItsOwnParameters(TestDatabase db) throws SQLException {
+    Properties props = db.properties();
+    props.setProperty("prepareThreshold", "5");
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), props)) {
+      SqlSession s = new JdbcSqlSession(c);
+      s.rawUpdate("CREATE TABLE batch_target (n int, label text)");
+      for (int round = 0; round < 7; round++) {
+        s.rawUpdate("BEGIN"); // by hand, as above: pgjdbc's own BEGIN is named at this threshold
+        s.updateAll(
+            List.of(
+                SqlSession.Update.of("INSERT INTO batch_target VALUES (?::int, ?)", 1, "one"),
+                SqlSession.Update.of("INSERT INTO batch_target VALUES (?::int, ?)", 2, null),
+                SqlSession.Update.of("UPDATE batch_target SET n = n * ?::int", 10),
+                SqlSession.Update.of("INSERT INTO batch_target VALUES (3, ?)", "th;ree")));
+        assertThat(s.queryOne("SELECT count(*) FROM pg_prepared_statements").longValue(0))
+            .as("named statements after %d batches", round + 1)
+            .isZero();
+        assertThat(
+                s.query("SELECT n, coalesce(label, '<null>') FROM batch_target ORDER BY n").stream()
+                    .map(r -> r.text(0) + ":" + r.text(1))
+                    .toList())
+            .containsExactly("3:th;ree", "10:one", "20:<null>");
+        s.rawUpdate("ROLLBACK");
+      }
+    }
+  }
+
+  @Test
+  void updateAllStopsAtTheFirstErrorAndReportsIt(TestDatabase db) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.properties())) {
+      SqlSession s = new JdbcSqlSession(c);
+      s.rawUpdate("CREATE TABLE batch_errors (n int PRIMARY KEY)");
+      s.begin();
+      assertThatThrownBy(
+              () ->
+                  s.updateAll(
+                      List.of(
+                          SqlSession.Update.of("INSERT INTO batch_errors VALUES (1)"),
+                          SqlSession.Update.of("INSERT INTO batch_errors VALUES (?::int)", 1),
+                          SqlSession.Update.of("INSERT INTO batch_errors VALUES (2)"))))
+          .isInstanceOf(SQLException.class)
+          .extracting(e -> ((SQLException) e).getSQLState())
+          .isEqualTo("23505");
+      s.rollback();
+      assertThat(s.queryOne("SELECT count(*) FROM batch_errors").longValue(0)).isZero();
     }
   }
 }

@@ -220,6 +220,15 @@ public final class DeltaGenerator {
     return AlgebraicAggregate.rebuildCtes(q, totals);
   }
 
+  /**
+   * An extra result ({@link Target#extraResults}) for the statement of an ALGEBRAIC stream table:
+   * how many groups the delta left with a count of zero. Such groups stay in the totals table until
+   * they are deleted, which reads every group, so the engine does it only when this is not 0.
+   */
+  public static String emptiedGroups() {
+    return "(SELECT count(*) FROM __pgt_up WHERE __pgt_up.__pgt_count = 0)";
+  }
+
   /** The group columns of the totals table, which its unique index covers. */
   public static List<String> totalsGroupColumns(QueryBlock q) {
     return AlgebraicAggregate.groupColumns(q);
