@@ -78,8 +78,8 @@ final class KeyedRecompute {
    * loop probing the stream table's key index ({@code __pgt_key_<id>}) once per key. With {@code
    * (keys) IN (SELECT …)} the planner may hash the keys and scan the whole stream table instead,
    * which makes the refresh of a fixed number of changes grow with the table. The join, unlike a
-   * semi-join, repeats a stream-table row for each key it equals, so it relies on {@code
-   * __pgt_keys} holding each key once: it is a UNION, or the groups of a GROUP BY. {@code = ANY
+   * semi-join, repeats a stream-table row for each key it equals, so the keys are made distinct
+   * first: {@code __pgt_keys} of a single term holds a key once per change row. {@code = ANY
    * (ARRAY(…))} would do for one column, but not when the key is itself an array (ARRAY() of arrays
    * is a two-dimensional array), and for several columns a row-valued {@code = ANY} cannot use a
    * btree at all.
@@ -107,14 +107,15 @@ final class KeyedRecompute {
           .append(keyAliases.get(i));
     }
     String notNull =
-        keyAliases.stream()
-            .map(k -> "__pgt_kk." + k + " IS NOT NULL")
-            .collect(Collectors.joining(" AND "));
-    return "SELECT __pgt_o.c, __pgt_o.k FROM __pgt_keys __pgt_kk CROSS JOIN LATERAL ("
+        keyAliases.stream().map(k -> k + " IS NOT NULL").collect(Collectors.joining(" AND "));
+    return "SELECT __pgt_o.c, __pgt_o.k FROM (SELECT DISTINCT "
+        + String.join(", ", keyAliases)
+        + " FROM __pgt_keys WHERE "
+        + notNull
+        + ") __pgt_kk CROSS JOIN LATERAL ("
         + from
         + probe
-        + " OFFSET 0) __pgt_o WHERE "
-        + notNull
+        + " OFFSET 0) __pgt_o"
         + "\nUNION ALL\n"
         + from
         + nullFilter(stKeys, keyAliases);
