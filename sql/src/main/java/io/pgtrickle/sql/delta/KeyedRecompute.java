@@ -72,6 +72,17 @@ final class KeyedRecompute {
   /**
    * The stream table's rows for the keys in {@code __pgt_keys} (every row when there are no key
    * columns and any key is affected): their ctid and identity.
+   *
+   * <p>Keys without a NULL part are looked up one by one: a join from {@code __pgt_keys} to a
+   * LATERAL subquery that {@code OFFSET 0} keeps from being pulled up, so the only plan is a nested
+   * loop probing the stream table's key index ({@code __pgt_key_<id>}) once per key. With {@code
+   * (keys) IN (SELECT …)} the planner may hash the keys and scan the whole stream table instead,
+   * which makes the refresh of a fixed number of changes grow with the table. The join, unlike a
+   * semi-join, repeats a stream-table row for each key it equals, so the keys are made distinct
+   * first: {@code __pgt_keys} of a single term holds a key once per change row. {@code = ANY
+   * (ARRAY(…))} would do for one column, but not when the key is itself an array (ARRAY() of arrays
+   * is a two-dimensional array), and for several columns a row-valued {@code = ANY} cannot use a
+   * btree at all.
    */
   static String oldRows(Target target, List<String> keyColumns, List<String> keyAliases) {
     // The alias is one a column cannot clash with: a whole-row reference to a column name would
@@ -87,8 +98,24 @@ final class KeyedRecompute {
         keyColumns.stream()
             .map(c -> "__pgt_s." + Identifiers.quote(c))
             .collect(Collectors.toList());
-    return from
-        + nonNullFilter(stKeys, keyAliases)
+    StringBuilder probe = new StringBuilder();
+    for (int i = 0; i < stKeys.size(); i++) {
+      probe
+          .append(i > 0 ? " AND " : "")
+          .append(stKeys.get(i))
+          .append(" = __pgt_kk.")
+          .append(keyAliases.get(i));
+    }
+    String notNull =
+        keyAliases.stream().map(k -> k + " IS NOT NULL").collect(Collectors.joining(" AND "));
+    return "SELECT __pgt_o.c, __pgt_o.k FROM (SELECT DISTINCT "
+        + String.join(", ", keyAliases)
+        + " FROM __pgt_keys WHERE "
+        + notNull
+        + ") __pgt_kk CROSS JOIN LATERAL ("
+        + from
+        + probe
+        + " OFFSET 0) __pgt_o"
         + "\nUNION ALL\n"
         + from
         + nullFilter(stKeys, keyAliases);
@@ -116,8 +143,10 @@ final class KeyedRecompute {
         + oldRows
         + ") o),\n__pgt_del AS (DELETE FROM "
         + st
-        + " WHERE ctid IN (SELECT o.c FROM __pgt_old o WHERE NOT EXISTS"
-        + " (SELECT 1 FROM __pgt_new n WHERE n.k = o.k AND n.n = o.n)) RETURNING 1),\n"
+        // = ANY (ARRAY(…)), not IN (SELECT …): a TID scan fetches just the rows to delete, where
+        // the planner, overestimating them, would hash-join a scan of the whole stream table.
+        + " WHERE ctid = ANY (ARRAY(SELECT o.c FROM __pgt_old o WHERE NOT EXISTS"
+        + " (SELECT 1 FROM __pgt_new n WHERE n.k = o.k AND n.n = o.n))) RETURNING 1),\n"
         + "__pgt_ins AS (INSERT INTO "
         + st
         + " SELECT (n.r).* FROM __pgt_new n WHERE NOT EXISTS"
