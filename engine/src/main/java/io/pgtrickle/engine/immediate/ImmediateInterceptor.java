@@ -46,13 +46,23 @@ public final class ImmediateInterceptor {
 
   /**
    * Classes by statement text. A text that carries its values inline ({@link
-   * StatementClass#inlineValues}) practically never repeats, so {@link #classify} does not put it
-   * here, where it would only evict a text that does; the cache's upkeep runs on the caller's
-   * thread because handing it to the common pool woke a pool thread on nearly every miss, which
-   * cost more than the upkeep itself.
+   * StatementClass#inlineValues}) practically never repeats, so {@link #classify} puts it here only
+   * when it comes a second time (see {@link #SEEN}): otherwise it would only cost an insertion and
+   * evict a text that does repeat. The cache's upkeep runs on the caller's thread because handing
+   * it to the common pool woke a pool thread on nearly every miss, which cost more than the upkeep
+   * itself.
    */
   private static final Cache<String, StatementClass> CLASSES =
       Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+
+  /**
+   * The hashes of texts with inline values classified lately, one per slot chosen by the hash: a
+   * text whose hash is still in its slot when it comes again is cached then, so a constant text
+   * that repeats (the same UPDATE … WHERE id = 1 in a loop) is a cache hit from its third time on.
+   * Unsynchronised: an int is written whole, a write lost to a race only means a text is cached a
+   * time later, and a collision only that a text is cached that need not be.
+   */
+  private static final int[] SEEN = new int[4096];
 
   /** Whether this role can read the catalog tables {@link #load} reads, asked of pg_catalog. */
   private static final String CATALOG_READABLE =
@@ -139,12 +149,12 @@ public final class ImmediateInterceptor {
   private static final Set<String> READ_KEYWORDS = Set.of("select", "values", "table", "show");
 
   /**
-   * The class of {@code sql}, which may hold several statements; cached by text unless the text
-   * carries its values inline (literals, no {@code $n} parameters), as a client that writes its
-   * values into each statement (pgbench in the simple protocol) sends a new text every time. A
-   * single statement that starts with SELECT, VALUES, TABLE or SHOW is a plain read without lexing
-   * or caching, so a stream of reads with literals in their text (pgbench -S in the simple
-   * protocol) costs a scan of the first word and a search for a semicolon.
+   * The class of {@code sql}, which may hold several statements; cached by text, but a text that
+   * carries its values inline (literals, no {@code $n} parameters) only from its second time, as a
+   * client that writes its values into each statement (pgbench in the simple protocol) sends a new
+   * text every time. A single statement that starts with SELECT, VALUES, TABLE or SHOW is a plain
+   * read without lexing or caching, so a stream of reads with literals in their text (pgbench -S in
+   * the simple protocol) costs a scan of the first word and a search for a semicolon.
    */
   public static StatementClass classify(String sql) {
     if (READ_KEYWORDS.contains(Statements.firstKeyword(sql)) && isOneStatement(sql)) {
@@ -153,11 +163,22 @@ public final class ImmediateInterceptor {
     StatementClass c = CLASSES.getIfPresent(sql);
     if (c == null) {
       c = classifyAll(sql);
-      if (!c.inlineValues()) {
+      if (!c.inlineValues() || seenBefore(sql)) {
         CLASSES.put(sql, c);
       }
     }
     return c;
+  }
+
+  /** Whether {@code sql}'s hash is in its slot of {@link #SEEN}; puts it there if not. */
+  private static boolean seenBefore(String sql) {
+    int h = sql.hashCode();
+    int slot = (h ^ (h >>> 16)) & (SEEN.length - 1);
+    if (SEEN[slot] == h) {
+      return true;
+    }
+    SEEN[slot] = h;
+    return false;
   }
 
   /**

@@ -50,24 +50,33 @@ class ImmediateInterceptorTest {
   }
 
   @Test
-  void textsWithValuesInlineAreClassifiedButNotCached() {
-    long u = UNIQUE.incrementAndGet();
-    String update = "UPDATE src SET v = v + -17 WHERE id = " + u;
-    String script = "UPDATE src SET v = 1 WHERE id = " + u + "; DELETE FROM other";
-    StatementClass c = ImmediateInterceptor.classify(update);
-    assertThat(c.kind()).isEqualTo(Kind.WRITE);
-    assertThat(c.writes()).extracting(QualifiedName::name).containsExactly("src");
-    assertThat(c.inlineValues()).isTrue();
-    assertThat(ImmediateInterceptor.isCached(update)).isFalse();
-    // Classified again, the same way, and still not kept.
-    assertThat(ImmediateInterceptor.classify(update)).isEqualTo(c);
-    assertThat(ImmediateInterceptor.isCached(update)).isFalse();
+  void textsWithValuesInlineAreClassifiedButNotCachedUnlessTheyRepeat() {
+    long u = UNIQUE.addAndGet(1_000);
+    List<String> unique = new ArrayList<>();
+    for (int k = 0; k < 200; k++) {
+      unique.add("UPDATE src SET v = v + -17 WHERE id = " + (u + k));
+    }
+    for (String sql : unique) {
+      StatementClass c = ImmediateInterceptor.classify(sql);
+      assertThat(c.kind()).isEqualTo(Kind.WRITE);
+      assertThat(c.writes()).extracting(QualifiedName::name).containsExactly("src");
+      assertThat(c.inlineValues()).isTrue();
+    }
+    assertThat(unique).noneMatch(ImmediateInterceptor::isCached);
 
+    String script = "UPDATE src SET v = 1 WHERE id = " + u + "; DELETE FROM other";
     StatementClass s = ImmediateInterceptor.classify(script);
     assertThat(s.writes())
         .extracting(QualifiedName::name)
         .containsExactlyInAnyOrder("src", "other");
     assertThat(ImmediateInterceptor.isCached(script)).isFalse();
+
+    // A text with values inline that does come again is cached the second time.
+    String again = unique.get(unique.size() - 1);
+    StatementClass second = ImmediateInterceptor.classify(again);
+    assertThat(second.writes()).extracting(QualifiedName::name).containsExactly("src");
+    assertThat(ImmediateInterceptor.isCached(again)).isTrue();
+    assertThat(ImmediateInterceptor.classify(again)).isSameAs(second);
   }
 
   @Test
