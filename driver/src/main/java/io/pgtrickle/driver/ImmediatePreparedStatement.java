@@ -18,7 +18,7 @@ final class ImmediatePreparedStatement extends DelegatingPreparedStatement<Prepa
   ImmediatePreparedStatement(PreparedStatement delegate, PgTrickleConnection owner, String sql) {
     super(delegate, owner, sql);
     this.owner = owner;
-    this.statementClass = ImmediateInterceptor.classify(sql);
+    this.statementClass = ImmediateInterceptor.classifyPrepared(sql);
   }
 
   @Override

@@ -94,9 +94,12 @@ public final class PgTrickleConnection extends DelegatingConnection {
     }
   }
 
-  /** Like {@link #intercepted(StatementClass, Execution)} for the SQL text of a statement. */
+  /**
+   * Like {@link #intercepted(StatementClass, Execution)} for the SQL text of a statement run now
+   * (so its class may be the cheap one of {@link ImmediateInterceptor#classifyNow}).
+   */
   <T> T intercepted(String sql, Execution<T> execution) throws SQLException {
-    return intercepted(ImmediateInterceptor.classify(sql), execution);
+    return intercepted(immediate.classifyNow(sql), execution);
   }
 
   /**

@@ -1,11 +1,9 @@
 package io.pgtrickle.driver;
 
 import io.pgtrickle.driver.jdbc.DelegatingStatement;
-import io.pgtrickle.engine.immediate.ImmediateInterceptor;
 import io.pgtrickle.errors.PgTrickleException;
 import io.pgtrickle.errors.SqlState;
 import io.pgtrickle.sql.api.ApiCall;
-import io.pgtrickle.sql.dml.StatementClass;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -134,7 +132,7 @@ final class PgTrickleStatement extends DelegatingStatement<Statement> {
   @Override
   public int[] executeBatch() throws SQLException {
     try {
-      return owner.intercepted(batchClass(), super::executeBatch);
+      return owner.intercepted(batchText(), super::executeBatch);
     } finally {
       batch.clear();
     }
@@ -143,15 +141,15 @@ final class PgTrickleStatement extends DelegatingStatement<Statement> {
   @Override
   public long[] executeLargeBatch() throws SQLException {
     try {
-      return owner.intercepted(batchClass(), super::executeLargeBatch);
+      return owner.intercepted(batchText(), super::executeLargeBatch);
     } finally {
       batch.clear();
     }
   }
 
-  /** The batch's statements classified as one string, as they run as one unit. */
-  private StatementClass batchClass() {
-    return ImmediateInterceptor.classify(String.join(";\n", batch));
+  /** The batch's statements as one string, classified so as they run as one unit. */
+  private String batchText() {
+    return String.join(";\n", batch);
   }
 
   /** The error for an API call in a batch, here and in {@link ApiPreparedStatement}. */

@@ -449,7 +449,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
   private void onQuery(Frame f) {
     String sql = MessageReader.query(f.payload(), charset);
     if (!MessageReader.mentions(f.payload(), MENTION)) {
-      statement(f, ImmediateInterceptor.classify(sql), true);
+      statement(f, immediate.classifyNow(sql), true);
       return;
     }
     ApiCall call = null;
@@ -457,7 +457,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     try {
       Optional<ApiCall> recognized = ApiCallRecognizer.recognize(sql, false);
       if (recognized.isEmpty()) {
-        statement(f, ImmediateInterceptor.classify(sql), true);
+        statement(f, immediate.classifyNow(sql), true);
         return;
       }
       call = recognized.get();

@@ -3,11 +3,18 @@ package io.pgtrickle.bench.jmh;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgtrickle.engine.immediate.ImmediateInterceptor;
+import io.pgtrickle.engine.session.Row;
+import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.server.protocol.FrontendMessages;
 import io.pgtrickle.server.protocol.MessageReader;
 import io.pgtrickle.sql.dml.StatementClass;
 import io.pgtrickle.sql.dml.StatementClassifier;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,8 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Each call gets a String it has not hashed before, as a statement decoded from the wire or
  * handed to the driver would be; {@link #baselineBuildText} measures making that String alone.
- * Texts with changing literals never repeat, so they miss the class cache every time and, once it
- * is full, evict from it.
+ * Texts with changing literals never repeat, so they miss the class cache every time; they are not
+ * put in it. {@link ImmediateInterceptor#classifyNow}, which the proxy calls on every Query and the
+ * driver on every statement text it runs, skips classifying them while the connection has nothing
+ * IMMEDIATE to maintain.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -51,6 +60,12 @@ public class ClassifyBenchmark {
 
   private ByteBuf updateQuery;
 
+  /** A connection whose catalog names no IMMEDIATE source, read once and (fixed clock) fresh. */
+  private ImmediateInterceptor nothingTracked;
+
+  /** A connection that maintains a stream table over pgbench_accounts. */
+  private ImmediateInterceptor accountsTracked;
+
   @Setup(Level.Trial)
   public void buildMessages() {
     ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
@@ -62,6 +77,20 @@ public class ClassifyBenchmark {
     updateQuery =
         FrontendMessages.query(
             alloc, Statements.accountUpdate(67_890, -2_345), StandardCharsets.UTF_8);
+  }
+
+  @Setup(Level.Trial)
+  public void readCatalogs() throws SQLException {
+    // A fixed clock keeps the list fresh: the once-a-second reread is a query, not measured here.
+    Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    nothingTracked = new ImmediateInterceptor(clock);
+    nothingTracked.loadCatalog(new ImmediateCatalog(List.of()));
+    accountsTracked = new ImmediateInterceptor(clock);
+    accountsTracked.loadCatalog(
+        new ImmediateCatalog(
+            List.of(
+                new Row(List.of("s", "pgbench_accounts")),
+                new Row(List.of("t", "accounts_by_branch")))));
   }
 
   @TearDown(Level.Trial)
@@ -84,10 +113,25 @@ public class ClassifyBenchmark {
     return ImmediateInterceptor.classify(new String(repeatedUpdate, StandardCharsets.UTF_8));
   }
 
-  /** pgbench's account UPDATE with new literals each time: lexed, classified and cached. */
+  /** pgbench's account UPDATE with new literals each time: lexed and classified (not cached). */
   @Benchmark
   public StatementClass cacheMissUniqueUpdate() {
     return ImmediateInterceptor.classify(Statements.accountUpdate(++n, Statements.delta(n)));
+  }
+
+  /**
+   * pgbench's account UPDATE with new literals each time, as a connection with no IMMEDIATE source
+   * to maintain classifies it: from its first word.
+   */
+  @Benchmark
+  public StatementClass connectionUniqueUpdateNothingTracked() {
+    return nothingTracked.classifyNow(Statements.accountUpdate(++n, Statements.delta(n)));
+  }
+
+  /** The same on a connection that maintains a stream table over the table it writes: in full. */
+  @Benchmark
+  public StatementClass connectionUniqueUpdateTracked() {
+    return accountsTracked.classifyNow(Statements.accountUpdate(++n, Statements.delta(n)));
   }
 
   /** pgbench's TPC-B transaction as one seven-statement text, new literals each time. */
@@ -154,5 +198,48 @@ public class ClassifyBenchmark {
       throw new IllegalStateException("not an API call: " + sql);
     }
     return ImmediateInterceptor.classify(sql);
+  }
+
+  /** Answers the interceptor's two catalog reads: readable, and these rows for the list. */
+  private record ImmediateCatalog(List<Row> tracked) implements SqlSession {
+    @Override
+    public List<Row> query(String sql, Object... params) {
+      return sql.contains("has_table_privilege") ? List.of(new Row(List.of("t"))) : tracked;
+    }
+
+    @Override
+    public long update(String sql, Object... params) {
+      throw new UnsupportedOperationException(sql);
+    }
+
+    @Override
+    public List<Row> rawQuery(String sql) {
+      throw new UnsupportedOperationException(sql);
+    }
+
+    @Override
+    public long rawUpdate(String sql) {
+      throw new UnsupportedOperationException(sql);
+    }
+
+    @Override
+    public boolean inTransaction() {
+      return false;
+    }
+
+    @Override
+    public void begin() {
+      throw new UnsupportedOperationException("begin");
+    }
+
+    @Override
+    public void commit() {
+      throw new UnsupportedOperationException("commit");
+    }
+
+    @Override
+    public void rollback() {
+      throw new UnsupportedOperationException("rollback");
+    }
   }
 }

@@ -28,6 +28,7 @@ class BenchmarkInputsTest {
     StatementClass update = ImmediateInterceptor.classify(Statements.accountUpdate(7, -12));
     assertThat(update.kind()).isEqualTo(Kind.WRITE);
     assertThat(update.writes()).containsExactly(new QualifiedName(null, "pgbench_accounts"));
+    assertThat(update.inlineValues()).as("not cached: its values are inline").isTrue();
 
     StatementClass script = ImmediateInterceptor.classify(Statements.tpcbScript(7, 2, 1, -12));
     assertThat(script.kind()).as("a script with BEGIN and END in it").isEqualTo(Kind.CALL);
@@ -41,10 +42,16 @@ class BenchmarkInputsTest {
   }
 
   @Test
-  void classifyBenchmarksRun() {
+  void classifyBenchmarksRun() throws Exception {
     ClassifyBenchmark b = new ClassifyBenchmark();
     b.buildMessages();
     try {
+      b.readCatalogs();
+      assertThat(b.connectionUniqueUpdateNothingTracked().mayWrite())
+          .as("nothing tracked: the cheap class")
+          .isFalse();
+      StatementClass tracked = b.connectionUniqueUpdateTracked();
+      assertThat(tracked.writes()).containsExactly(new QualifiedName(null, "pgbench_accounts"));
       assertThat(b.proxyQuerySelect().kind()).isEqualTo(Kind.READ);
       assertThat(b.proxyQueryRepeatedUpdate().kind()).isEqualTo(Kind.WRITE);
       assertThat(b.cacheHitRepeatedUpdate().kind()).isEqualTo(Kind.WRITE);

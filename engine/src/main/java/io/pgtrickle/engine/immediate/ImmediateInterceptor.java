@@ -31,6 +31,11 @@ import java.util.Set;
  * after this connection's own API calls); a write missed in that window is still captured by the
  * triggers and applied by the next maintenance or refresh.
  *
+ * <p>While that list is fresh and empty and nothing is pending, no statement can need maintenance,
+ * and {@link #classifyNow} tells a statement's class from its first word alone (the ones that
+ * control the transaction are still classified in full); a write of a table that became a source
+ * within the list's second is caught as above.
+ *
  * <p>The decisions ({@link #needsCatalog}, {@link #plan}) do no I/O, so a caller that cannot block
  * (the proxy's event loop) can make them and run the I/O ({@link #loadCatalog}, {@link #flush})
  * elsewhere; {@link #before} does all of it for a caller that can block (the driver).
@@ -40,12 +45,24 @@ public final class ImmediateInterceptor {
   static final Duration TRACKED_TTL = Duration.ofSeconds(1);
 
   /**
-   * Classes by statement text. Texts with literals in them never repeat, so misses are common; the
-   * cache's upkeep runs on the caller's thread because handing it to the common pool woke a pool
-   * thread on nearly every miss, which cost more than the upkeep itself.
+   * Classes by statement text. A text that carries its values inline ({@link
+   * StatementClass#inlineValues}) practically never repeats, so {@link #classify} puts it here only
+   * when it comes a second time (see {@link #SEEN}): otherwise it would only cost an insertion and
+   * evict a text that does repeat. The cache's upkeep runs on the caller's thread because handing
+   * it to the common pool woke a pool thread on nearly every miss, which cost more than the upkeep
+   * itself.
    */
   private static final Cache<String, StatementClass> CLASSES =
       Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+
+  /**
+   * The hashes of texts with inline values classified lately, one per slot chosen by the hash: a
+   * text whose hash is still in its slot when it comes again is cached then, so a constant text
+   * that repeats (the same UPDATE … WHERE id = 1 in a loop) is a cache hit from its third time on.
+   * Unsynchronised: an int is written whole, a write lost to a race only means a text is cached a
+   * time later, and a collision only that a text is cached that need not be.
+   */
+  private static final int[] SEEN = new int[4096];
 
   /** Whether this role can read the catalog tables {@link #load} reads, asked of pg_catalog. */
   private static final String CATALOG_READABLE =
@@ -66,9 +83,32 @@ public final class ImmediateInterceptor {
 
   private static final Tracked NOTHING = new Tracked(Set.of(), Set.of());
 
+  /** Words that start a statement controlling the transaction, which {@link #after} follows. */
+  private static final Set<String> TRANSACTION_WORDS =
+      Set.of(
+          "begin",
+          "start",
+          "commit",
+          "end",
+          "rollback",
+          "abort",
+          "savepoint",
+          "release",
+          "prepare");
+
+  /**
+   * What {@link #classifyNow} says of a statement that does not control the transaction while
+   * nothing is tracked: that it writes nothing, which is all that matters then.
+   */
+  private static final StatementClass UNTRACKED =
+      new StatementClass(Kind.OTHER, Set.of(), false, Set.of());
+
   private final Clock clock;
   private Tracked tracked;
-  private Instant trackedAt;
+
+  /** When {@link #tracked} goes stale: read then, plus {@link #TRACKED_TTL}. */
+  private Instant trackedUntil;
+
   private boolean catalogReadable;
   private boolean dirty;
 
@@ -109,16 +149,79 @@ public final class ImmediateInterceptor {
   private static final Set<String> READ_KEYWORDS = Set.of("select", "values", "table", "show");
 
   /**
-   * The class of {@code sql}, which may hold several statements; cached by text. A single statement
-   * that starts with SELECT, VALUES, TABLE or SHOW is a plain read without lexing or caching, so a
-   * stream of reads with literals in their text (pgbench -S in the simple protocol) costs a scan of
-   * the first word and a search for a semicolon.
+   * The class of {@code sql}, which may hold several statements; cached by text, but a text that
+   * carries its values inline (literals, no {@code $n} parameters) only from its second time, as a
+   * client that writes its values into each statement (pgbench in the simple protocol) sends a new
+   * text every time. A single statement that starts with SELECT, VALUES, TABLE or SHOW is a plain
+   * read without lexing or caching, so a stream of reads with literals in their text (pgbench -S in
+   * the simple protocol) costs a scan of the first word and a search for a semicolon.
    */
   public static StatementClass classify(String sql) {
     if (READ_KEYWORDS.contains(Statements.firstKeyword(sql)) && isOneStatement(sql)) {
       return PLAIN_READ;
     }
+    StatementClass c = CLASSES.getIfPresent(sql);
+    if (c == null) {
+      c = classifyAll(sql);
+      if (!c.inlineValues() || seenBefore(sql)) {
+        CLASSES.put(sql, c);
+      }
+    }
+    return c;
+  }
+
+  /** Whether {@code sql}'s hash is in its slot of {@link #SEEN}; puts it there if not. */
+  private static boolean seenBefore(String sql) {
+    int h = sql.hashCode();
+    int slot = (h ^ (h >>> 16)) & (SEEN.length - 1);
+    if (SEEN[slot] == h) {
+      return true;
+    }
+    SEEN[slot] = h;
+    return false;
+  }
+
+  /**
+   * Like {@link #classify}, for the text of a statement prepared to be run again (a JDBC
+   * PreparedStatement), which is cached whatever it holds: pools and ORMs prepare the same text for
+   * each execution, and its parameters are JDBC {@code ?}s, which the classifier does not count.
+   */
+  public static StatementClass classifyPrepared(String sql) {
+    if (READ_KEYWORDS.contains(Statements.firstKeyword(sql)) && isOneStatement(sql)) {
+      return PLAIN_READ;
+    }
     return CLASSES.get(sql, ImmediateInterceptor::classifyAll);
+  }
+
+  /**
+   * The class of {@code sql} for this connection to act on now, in the calls that follow for this
+   * statement (not to keep for later executions, as a prepared statement's class is kept). While
+   * the catalog's list is fresh and names no source, and no maintenance is pending nor the block
+   * aborted, no statement can need maintenance, and the text is not classified: a statement that
+   * does not start with a transaction-control word is a class that writes nothing. Otherwise, and
+   * always for BEGIN, COMMIT, ROLLBACK [TO], SAVEPOINT, RELEASE, PREPARE …, it is {@link
+   * #classify}'s class. A stale list is left for {@link #needsCatalog} to reread at the next
+   * statement that may write, as before.
+   */
+  public StatementClass classifyNow(String sql) {
+    if (nothingToMaintain() && !TRANSACTION_WORDS.contains(Statements.firstKeyword(sql))) {
+      return UNTRACKED;
+    }
+    return classify(sql);
+  }
+
+  /** Whether no statement can need maintenance now (see {@link #classifyNow}). */
+  private boolean nothingToMaintain() {
+    return !dirty
+        && !failed
+        && tracked != null
+        && tracked.isEmpty()
+        && !trackedUntil.isBefore(clock.instant());
+  }
+
+  /** Whether {@code sql} is in the class cache; for tests. */
+  static boolean isCached(String sql) {
+    return CLASSES.getIfPresent(sql) != null;
   }
 
   /**
@@ -151,8 +254,10 @@ public final class ImmediateInterceptor {
     Set<String> names = new HashSet<>();
     boolean unknown = false;
     Kind kind = Kind.READ;
+    boolean inline = false;
     for (String part : parts) {
       StatementClass c = StatementClassifier.classify(part);
+      inline |= c.inlineValues();
       writes.addAll(c.writes());
       names.addAll(c.names());
       unknown |= c.writesUnknown();
@@ -167,7 +272,7 @@ public final class ImmediateInterceptor {
         }
       }
     }
-    return new StatementClass(kind, writes, unknown, names);
+    return new StatementClass(kind, writes, unknown, names, inline);
   }
 
   /**
@@ -175,14 +280,13 @@ public final class ImmediateInterceptor {
    * list is missing or older than {@link #TRACKED_TTL}.
    */
   public boolean needsCatalog(StatementClass c) {
-    return c.mayWrite()
-        && (tracked == null || trackedAt.plus(TRACKED_TTL).isBefore(clock.instant()));
+    return c.mayWrite() && (tracked == null || trackedUntil.isBefore(clock.instant()));
   }
 
   /** Reads which tables are IMMEDIATE sources, on {@code s}; never fails for a missing catalog. */
   public void loadCatalog(SqlSession s) throws SQLException {
     tracked = load(s);
-    trackedAt = clock.instant();
+    trackedUntil = clock.instant().plus(TRACKED_TTL);
   }
 
   /** Decides what {@code c} needs, from the catalog's list as last read (none if never read). */

@@ -14,9 +14,16 @@ import java.util.Set;
  *     prepared statement executed by name, a DO block)
  * @param names every identifier the statement mentions (unquoted ones folded to lower case), so a
  *     caller can tell whether it may read a given table
+ * @param inlineValues whether the text carries its values written into it: it holds a numeric,
+ *     string or bit-string constant and no {@code $n} parameter, so the same text is unlikely to
+ *     come again (a cache of classes by text has no use for it)
  */
 public record StatementClass(
-    Kind kind, Set<QualifiedName> writes, boolean writesUnknown, Set<String> names) {
+    Kind kind,
+    Set<QualifiedName> writes,
+    boolean writesUnknown,
+    Set<String> names,
+    boolean inlineValues) {
 
   /** What a statement does. */
   public enum Kind {
@@ -52,6 +59,12 @@ public record StatementClass(
     Objects.requireNonNull(kind, "kind");
     writes = Set.copyOf(writes);
     names = Set.copyOf(names);
+  }
+
+  /** A class whose text carries no values inline (see {@link #inlineValues}). */
+  public StatementClass(
+      Kind kind, Set<QualifiedName> writes, boolean writesUnknown, Set<String> names) {
+    this(kind, writes, writesUnknown, names, false);
   }
 
   /** Whether the statement may change table data. */

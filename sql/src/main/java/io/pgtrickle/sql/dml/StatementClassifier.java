@@ -49,14 +49,20 @@ public final class StatementClassifier {
       return new StatementClass(Kind.OTHER, Set.of(), true, Set.of());
     }
     Set<String> names = new HashSet<>();
+    boolean literals = false;
+    boolean parameters = false;
     for (Token t : tokens) {
-      if (t.is(TokenKind.IDENTIFIER) || t.is(TokenKind.QUOTED_IDENTIFIER)) {
-        names.add(t.value());
+      switch (t.kind()) {
+        case IDENTIFIER, QUOTED_IDENTIFIER -> names.add(t.value());
+        case NUMBER, STRING, BIT_STRING -> literals = true;
+        case PARAMETER -> parameters = true;
+        default -> {}
       }
     }
+    boolean inline = literals && !parameters;
     Kind control = transactionControl(first, tokens);
     if (control != null) {
-      return new StatementClass(control, Set.of(), false, names);
+      return new StatementClass(control, Set.of(), false, names, inline);
     }
     Set<QualifiedName> writes = new LinkedHashSet<>();
     boolean unknown = UNKNOWN_WRITE_WORDS.contains(first);
@@ -68,27 +74,27 @@ public final class StatementClassifier {
     }
     if (first.equals("explain") && mentionsWord(tokens, "analyze") && !writes.isEmpty()) {
       // EXPLAIN ANALYZE runs the statement.
-      return new StatementClass(Kind.WRITE, writes, unknown, names);
+      return new StatementClass(Kind.WRITE, writes, unknown, names, inline);
     }
     if (first.equals("explain")) {
-      return new StatementClass(Kind.READ, Set.of(), false, names);
+      return new StatementClass(Kind.READ, Set.of(), false, names, inline);
     }
     if (first.equals("copy")) {
       boolean from = mentionsWord(tokens, "from");
       QualifiedName target = from ? nameAt(tokens, 1) : null;
       return target == null
-          ? new StatementClass(Kind.READ, Set.of(), false, names)
-          : new StatementClass(Kind.WRITE, Set.of(target), false, names);
+          ? new StatementClass(Kind.READ, Set.of(), false, names, inline)
+          : new StatementClass(Kind.WRITE, Set.of(target), false, names, inline);
     }
     if (first.equals("truncate")) {
       collectList(tokens, 1, writes);
-      return new StatementClass(Kind.WRITE, writes, unknown, names);
+      return new StatementClass(Kind.WRITE, writes, unknown, names, inline);
     }
     if (CALL_WORDS.contains(first)) {
-      return new StatementClass(Kind.CALL, writes, true, names);
+      return new StatementClass(Kind.CALL, writes, true, names, inline);
     }
     if (!writes.isEmpty() || unknown) {
-      return new StatementClass(Kind.WRITE, writes, unknown, names);
+      return new StatementClass(Kind.WRITE, writes, unknown, names, inline);
     }
     if (READ_WORDS.contains(first) || first.equals("with")) {
       // SELECT … INTO creates a table; that is DDL, not a write of an existing table.
@@ -96,9 +102,10 @@ public final class StatementClassifier {
           first.equals("select") && mentionsWord(tokens, "into") ? Kind.OTHER : Kind.READ,
           Set.of(),
           false,
-          names);
+          names,
+          inline);
     }
-    return new StatementClass(Kind.OTHER, Set.of(), false, names);
+    return new StatementClass(Kind.OTHER, Set.of(), false, names, inline);
   }
 
   private static Kind transactionControl(String first, List<Token> tokens) {

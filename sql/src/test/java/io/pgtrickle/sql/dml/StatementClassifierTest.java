@@ -130,6 +130,29 @@ class StatementClassifierTest {
     assertThat(StatementClassifier.classify(sql).mentions(name)).isTrue();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          UPDATE pgbench_accounts SET abalance = abalance + -2345 WHERE aid = 67890 | true
+          INSERT INTO t VALUES ('x')                              | true
+          insert into t values (E'a\\nb', B'101', X'1F', 1.5e3) | true
+          DO $$BEGIN PERFORM 1; END$$                             | true
+          SELECT 1                                                | true
+          UPDATE t SET v = $1 WHERE id = $2                       | false
+          UPDATE t SET v = v + 1 WHERE id = $1                    | false
+          UPDATE t SET v = ? WHERE id = ?                         | false
+          DELETE FROM t -- 42                                     | false
+          INSERT INTO "1" SELECT * FROM s                         | false
+          BEGIN                                                   | false
+          ROLLBACK TO SAVEPOINT s1                                | false
+          INSERT INTO t VALUES ('unterminated                     | false
+          """)
+  void inlineValuesAreLiteralsWithoutParameters(String sql, boolean inline) {
+    assertThat(StatementClassifier.classify(sql).inlineValues()).isEqualTo(inline);
+  }
+
   private static QualifiedName[] names(String spaceSeparated) {
     return java.util.Arrays.stream(spaceSeparated.trim().split(" +"))
         .map(
