@@ -55,7 +55,10 @@ final class KeyedRecompute {
           "SELECT * FROM (" + query(q, null) + ") __pgt_q WHERE EXISTS (SELECT 1 FROM __pgt_keys)";
     } else {
       List<String> exprs = keys.stream().map(SqlExpr::sql).collect(Collectors.toList());
-      // Parenthesised: a DISTINCT ON branch ends in its own ORDER BY.
+      // Parenthesised: a DISTINCT ON branch ends in its own ORDER BY. The sources keep the IN
+      // semi-join (unlike the stream table in oldRows): whether they have an index on the key is
+      // not known here, and without one an added `key = ANY (ARRAY(…))` filter is a linear search
+      // of the array for every source row (100K rows, 1,000 keys: 1.5 s against 48 ms).
       recompute =
           "("
               + query(q, nonNullFilter(exprs, keyAliases))
