@@ -147,7 +147,7 @@ final class PgTrickleStatement extends DelegatingStatement<Statement> {
     }
   }
 
-  /** The batch's statements as one string, classified so as they run as one unit. */
+  /** The batch's statements as one string, to be classified as one, as they run as one unit. */
   private String batchText() {
     return String.join(";\n", batch);
   }

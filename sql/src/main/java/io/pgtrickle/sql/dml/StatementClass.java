@@ -16,7 +16,7 @@ import java.util.Set;
  *     caller can tell whether it may read a given table
  * @param inlineValues whether the text carries its values written into it: it holds a numeric,
  *     string or bit-string constant and no {@code $n} parameter, so the same text is unlikely to
- *     come again (a cache of classes by text has no use for it)
+ *     come again (a cache of classes by text gains little by keeping it)
  */
 public record StatementClass(
     Kind kind,
