@@ -17,6 +17,7 @@ import io.pgtrickle.errors.SqlState;
 import io.pgtrickle.sql.delta.DeltaGenerator;
 import io.pgtrickle.sql.delta.SourceLeaf;
 import io.pgtrickle.sql.delta.Target;
+import io.pgtrickle.sql.lex.Identifiers;
 import io.pgtrickle.sql.plan.TableRef;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -106,8 +107,15 @@ final class DifferentialRefresh {
               + ChangeBuffers.bufferName(relid)
               + " WHERE __pgt_xid = pg_current_xact_id())");
     }
+    for (PendingChanges.Source source : pending.sources().values()) {
+      if (!source.pending() && source.frontier() != null) {
+        extras.add(arrivedLate(st, source));
+      }
+    }
     boolean algebraic = plan.shape().strategy() == DeltaGenerator.Strategy.ALGEBRAIC;
     boolean grouped = algebraic && !plan.block().groupBy().isEmpty();
+    // The result row is the inserted and deleted counts, then the extras.
+    int emptiedColumn = 2 + extras.size();
     if (grouped) {
       extras.add(DeltaGenerator.emptiedGroups());
     }
@@ -133,7 +141,7 @@ final class DifferentialRefresh {
           Frontiers.advance(
               st.id(), sources.get(i), new Frontier(r.text(3), r.text(4), r.longValue(5 + i))));
     }
-    if (grouped && r.longValue(5 + sources.size()) > 0) {
+    if (grouped && r.longValue(emptiedColumn) > 0) {
       after.add(RunningTotals.dropEmptyGroups(st.id()));
     }
     if (by != null) {
@@ -146,6 +154,27 @@ final class DifferentialRefresh {
     }
     s.updateAll(after);
     return result;
+  }
+
+  /**
+   * An extra result that fails the delta statement if {@code source}, which had nothing pending
+   * when probed, has changes in the statement's own snapshot. The delta leaves out the terms of a
+   * source without changes, yet every frontier moves to that snapshot, so changes committed between
+   * the probe and the delta would be skipped for good. Failing the statement undoes it whole; 40001
+   * says to retry, as a concurrent refresh under REPEATABLE READ does.
+   */
+  private static String arrivedLate(StreamTable st, PendingChanges.Source source) {
+    return "(CASE WHEN EXISTS (SELECT 1 FROM "
+        + ChangeBuffers.bufferName(source.relid())
+        + " __pgt_b WHERE "
+        + source.frontier().pendingPredicate("__pgt_b")
+        + ") THEN pgtrickle._raise('40001', "
+        + Identifiers.quoteLiteral(
+            "changes to "
+                + source.name()
+                + " arrived during the refresh of stream table "
+                + st.displayName())
+        + ", NULL, 'Retry: the refresh was undone and nothing was skipped.') END)";
   }
 
   /**
