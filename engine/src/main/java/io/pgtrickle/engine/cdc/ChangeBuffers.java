@@ -5,10 +5,7 @@ import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.sql.lex.Identifiers;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -146,28 +143,19 @@ public final class ChangeBuffers {
 
   /** The source's columns, in order, as the buffer repeats them. */
   public static List<SourceColumn> columns(SqlSession s, long sourceRelid) throws SQLException {
-    return columns(s, List.of(sourceRelid)).getOrDefault(sourceRelid, List.of());
-  }
-
-  /** The columns of several sources, read in one query (a refresh needs all of them). */
-  public static Map<Long, List<SourceColumn>> columns(SqlSession s, Collection<Long> sourceRelids)
-      throws SQLException {
-    Map<Long, List<SourceColumn>> out = new LinkedHashMap<>();
-    String relids = sourceRelids.stream().map(String::valueOf).collect(Collectors.joining(","));
+    List<SourceColumn> out = new ArrayList<>();
     for (Row r :
         s.query(
-            "SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod),"
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
                 + " CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0"
                 + "  THEN (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname)"
                 + "   FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace"
                 + "   WHERE co.oid = a.attcollation) END"
                 + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-                + " WHERE a.attrelid = ANY (string_to_array(?, ',')::oid[])"
-                + " AND a.attnum > 0 AND NOT a.attisdropped"
-                + " ORDER BY a.attrelid, a.attnum",
-            relids)) {
-      out.computeIfAbsent(r.longValue(0), k -> new ArrayList<>())
-          .add(new SourceColumn(r.text(1), r.text(2), r.text(3)));
+                + " WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + " ORDER BY a.attnum",
+            sourceRelid)) {
+      out.add(new SourceColumn(r.text(0), r.text(1), r.text(2)));
     }
     return out;
   }
