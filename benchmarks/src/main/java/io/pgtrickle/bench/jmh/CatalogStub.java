@@ -13,7 +13,7 @@ import java.util.Map;
  * keys, and whether running totals would be exact. It lets a benchmark fill the plan cache without
  * a database; any other statement is refused, so a change in what planning reads shows up here.
  */
-final class CatalogStub implements SqlSession {
+final class CatalogStub extends RefusingSession {
   private static final Map<String, String> TABLES =
       Map.of("\"public\".\"orders\"", "orders", "\"public\".\"customers\"", "customers");
 
@@ -49,32 +49,7 @@ final class CatalogStub implements SqlSession {
   }
 
   @Override
-  public long update(String sql, Object... params) {
-    throw new UnsupportedOperationException(sql);
-  }
-
-  @Override
-  public List<Row> rawQuery(String sql) {
-    throw new UnsupportedOperationException(sql);
-  }
-
-  @Override
   public boolean inTransaction() {
     return true;
-  }
-
-  @Override
-  public void begin() {
-    throw new UnsupportedOperationException("begin");
-  }
-
-  @Override
-  public void commit() {
-    throw new UnsupportedOperationException("commit");
-  }
-
-  @Override
-  public void rollback() {
-    throw new UnsupportedOperationException("rollback");
   }
 }

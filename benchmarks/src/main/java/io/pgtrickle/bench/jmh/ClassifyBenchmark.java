@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgtrickle.engine.immediate.ImmediateInterceptor;
 import io.pgtrickle.engine.session.Row;
-import io.pgtrickle.engine.session.SqlSession;
 import io.pgtrickle.server.protocol.FrontendMessages;
 import io.pgtrickle.server.protocol.MessageReader;
 import io.pgtrickle.sql.dml.StatementClass;
@@ -201,45 +200,16 @@ public class ClassifyBenchmark {
   }
 
   /** Answers the interceptor's two catalog reads: readable, and these rows for the list. */
-  private record ImmediateCatalog(List<Row> tracked) implements SqlSession {
+  private static final class ImmediateCatalog extends RefusingSession {
+    private final List<Row> tracked;
+
+    ImmediateCatalog(List<Row> tracked) {
+      this.tracked = tracked;
+    }
+
     @Override
     public List<Row> query(String sql, Object... params) {
       return sql.contains("has_table_privilege") ? List.of(new Row(List.of("t"))) : tracked;
-    }
-
-    @Override
-    public long update(String sql, Object... params) {
-      throw new UnsupportedOperationException(sql);
-    }
-
-    @Override
-    public List<Row> rawQuery(String sql) {
-      throw new UnsupportedOperationException(sql);
-    }
-
-    @Override
-    public long rawUpdate(String sql) {
-      throw new UnsupportedOperationException(sql);
-    }
-
-    @Override
-    public boolean inTransaction() {
-      return false;
-    }
-
-    @Override
-    public void begin() {
-      throw new UnsupportedOperationException("begin");
-    }
-
-    @Override
-    public void commit() {
-      throw new UnsupportedOperationException("commit");
-    }
-
-    @Override
-    public void rollback() {
-      throw new UnsupportedOperationException("rollback");
     }
   }
 }
